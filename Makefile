@@ -1,0 +1,61 @@
+# Two commands get a newcomer going: `make run` serves the demo, `make test` runs the suite.
+# `make setup` is the install step both share; it is idempotent and quick when nothing changed.
+
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := .make
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test test-fast lint fmt migrations-check worker beat rerender clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(PY):
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP)/python: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	@mkdir -p $(STAMP) && touch $@
+
+$(STAMP)/npm: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node 20+) is needed for KaTeX"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMP) && touch $@
+
+setup: $(STAMP)/python $(STAMP)/npm ## Install Python and npm packages into .venv and node_modules
+
+run: setup ## Set up, migrate, load the demo and serve on 127.0.0.1:$(PORT)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup ## Set up and run the whole suite (T=path to run a part)
+	$(PY) -m pytest $(T)
+
+lint: setup ## Lint with ruff
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+fmt: setup ## Format with ruff
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+migrations-check: setup ## Fail when models and migrations disagree
+	$(PY) manage.py makemigrations --check --dry-run
+
+worker: setup ## Run a Celery worker (needs CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A shortscience worker --loglevel=info
+
+beat: setup ## Run Celery beat (needs CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A shortscience beat --loglevel=info
+
+rerender: setup ## Re-render every summary and comment rendered by an older renderer
+	$(PY) manage.py rerender
+
+clean: ## Remove the virtualenv, node_modules and the SQLite database
+	rm -rf $(VENV) node_modules $(STAMP) db.sqlite3 staticfiles

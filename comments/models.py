@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.db import models
+
+from shortscience.models import TimeStampedModel
+from summaries.models import Summary
+
+
+class CommentQuerySet(models.QuerySet):
+    def stale(self, version: str):
+        return self.exclude(rendered_by=version)
+
+
+class Comment(TimeStampedModel):
+    """A comment on a summary, or a reply to another comment. Deleting keeps the thread."""
+
+    MAX_DEPTH = 3
+
+    summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="comments")
+    writer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+    body = models.TextField(max_length=10_000)
+    body_html = models.TextField(blank=True)
+    rendered_by = models.CharField(max_length=50, blank=True, db_index=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"Comment {self.pk} by {self.writer} on summary {self.summary_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

@@ -1,0 +1,18 @@
+from collections import defaultdict
+from collections.abc import Iterable
+
+from .models import Comment
+
+
+def thread_order(comments: Iterable[Comment]) -> list[Comment]:
+    """Return comments in reading order: each followed by its replies, oldest first."""
+    children: dict[int | None, list[Comment]] = defaultdict(list)
+    for comment in comments:
+        children[comment.parent_id].append(comment)
+    ordered: list[Comment] = []
+    stack = list(reversed(children[None]))
+    while stack:
+        comment = stack.pop()
+        ordered.append(comment)
+        stack.extend(reversed(children[comment.pk]))
+    return ordered

@@ -1,0 +1,166 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from shortscience.models import TimeStampedModel
+
+
+class Venue(TimeStampedModel):
+    """A conference, journal, workshop or preprint server that papers appear in."""
+
+    class Kind(models.TextChoices):
+        CONFERENCE = "conference", "Conference"
+        JOURNAL = "journal", "Journal"
+        WORKSHOP = "workshop", "Workshop"
+        PREPRINT = "preprint", "Preprint server"
+
+    short_name = models.CharField(max_length=50, help_text='Such as "ICLR".')
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONFERENCE)
+    url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["short_name"]
+
+    def __str__(self):
+        return self.short_name
+
+    def get_absolute_url(self):
+        return reverse("papers:venue-detail", kwargs={"slug": self.slug})
+
+
+class Keyword(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:100]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("papers:keyword-detail", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=300, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PaperQuerySet(models.QuerySet):
+    def with_public_summary_count(self):
+        from django.db.models import Count
+
+        return self.annotate(
+            public_summary_count=Count(
+                "summaries",
+                filter=Q(
+                    summaries__status="published",
+                    summaries__is_private=False,
+                    summaries__deleted_at__isnull=True,
+                ),
+            )
+        )
+
+
+class Paper(TimeStampedModel):
+    """A paper. Its metadata comes from arXiv, BibSonomy or Crossref, never typed by hand."""
+
+    class Source(models.TextChoices):
+        ARXIV = "arxiv", "arXiv"
+        BIBSONOMY = "bibsonomy", "BibSonomy"
+        CROSSREF = "crossref", "Crossref"
+        MANUAL = "manual", "Manual"
+
+    title = models.TextField()
+    abstract = models.TextField(blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    published_on = models.DateField("first published", null=True, blank=True)
+    venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="papers"
+    )
+    # Outside keys are stored without decoration ("" when unknown) and unique when set.
+    arxiv_id = models.CharField("arXiv id", max_length=40, blank=True, db_index=True)
+    arxiv_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    doi = models.CharField("DOI", max_length=255, blank=True, db_index=True)
+    bibsonomy_interhash = models.CharField(max_length=32, blank=True)
+    bibtex_key = models.CharField(max_length=255, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    pdf_url = models.URLField("PDF url", max_length=500, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
+    keywords = models.ManyToManyField(Keyword, blank=True, related_name="papers")
+    authors = models.ManyToManyField(Author, through="Authorship", related_name="papers")
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arxiv_id"], condition=~Q(arxiv_id=""), name="paper_unique_arxiv_id"
+            ),
+            models.UniqueConstraint(fields=["doi"], condition=~Q(doi=""), name="paper_unique_doi"),
+            models.UniqueConstraint(
+                fields=["bibsonomy_interhash"],
+                condition=~Q(bibsonomy_interhash=""),
+                name="paper_unique_interhash",
+            ),
+            models.UniqueConstraint(
+                fields=["bibtex_key"], condition=~Q(bibtex_key=""), name="paper_unique_bibtex_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["venue", "year"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("paper-detail", kwargs={"pk": self.pk})
+
+    @property
+    def arxiv_abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+
+    @property
+    def arxiv_pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.arxiv_id else ""
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def via(self) -> str:
+        """Name the service the metadata came from, for "via arXiv" on the page."""
+        return "" if self.source == self.Source.MANUAL else self.get_source_display()
+
+
+class Authorship(models.Model):
+    """An author's place in a paper's author list (position 0 is the first author)."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="authorships")
+    position = models.PositiveSmallIntegerField()
+    affiliation = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="authorship_unique_position")
+        ]
+
+    def __str__(self):
+        return f"{self.author} ({self.position + 1})"

@@ -1,0 +1,17 @@
+"""Test settings: only what makes the suite fast and hermetic, each with its reason."""
+
+from .base import *  # noqa: F403
+
+# Fast hashing: password strength is not under test.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Mail is captured in django.core.mail.outbox.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Every test starts with an empty cache of its own process.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# No politeness delay against the local replay server.
+ARXIV_MIN_INTERVAL = 0.0
+HTTP_TIMEOUT = 5.0
+# Tasks run in-process (after commit) so page tests see rendered HTML. Tests marked
+# `worker` switch this off and run a real Celery worker on CELERY_BROKER_URL.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True

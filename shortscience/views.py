@@ -1,0 +1,95 @@
+"""Pages that bring several apps together: home, paper, summary permalink, user profile."""
+
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from comments.models import Comment
+from comments.selectors import thread_order
+from papers import selectors as paper_selectors
+from papers.models import Paper
+from summaries import selectors as summary_selectors
+from summaries.models import Summary
+from users.models import User
+
+from .pagination import paginate
+
+
+def _with_comments(qs):
+    return qs.select_related("writer").prefetch_related(
+        Prefetch(
+            "comments",
+            queryset=Comment.objects.select_related("writer").order_by("created_at", "pk"),
+        )
+    )
+
+
+def home(request):
+    counts = Summary.objects.public().aggregate(
+        summaries=Count("pk"), papers=Count("paper", distinct=True)
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "latest": summary_selectors.summary_list_latest()[:10],
+            "top": summary_selectors.summary_list_top()[:10],
+            "counts": counts,
+        },
+    )
+
+
+def paper_detail(request, pk: int):
+    try:
+        paper = paper_selectors.paper_get(pk=pk)
+    except Paper.DoesNotExist as exc:
+        raise Http404("No such paper.") from exc
+    summaries = list(
+        _with_comments(Summary.objects.public().filter(paper=paper)).order_by(
+            "-score", "published_at", "pk"
+        )
+    )
+    for summary in summaries:
+        summary.threaded_comments = thread_order(summary.comments.all())
+    return render(request, "paper_detail.html", {"paper": paper, "summaries": summaries})
+
+
+def summary_detail(request, pk: int):
+    summary = get_object_or_404(
+        _with_comments(Summary.objects.select_related("paper", "paper__venue")), pk=pk
+    )
+    if not summary.is_public and summary.writer_id != request.user.pk:
+        raise Http404("No such summary.")
+    summary.threaded_comments = thread_order(summary.comments.all())
+    return render(request, "summary_detail.html", {"summary": summary, "paper": summary.paper})
+
+
+def summary_shared(request, token: str):
+    """Show a private summary to whoever holds its share link."""
+    summary = get_object_or_404(
+        _with_comments(Summary.objects.select_related("paper", "paper__venue")),
+        share_token=token,
+        deleted_at__isnull=True,
+    )
+    summary.threaded_comments = thread_order(summary.comments.all())
+    return render(request, "summary_detail.html", {"summary": summary, "paper": summary.paper})
+
+
+def user_detail(request, username: str):
+    writer = get_object_or_404(User, username=username, is_active=True)
+    own = request.user.pk == writer.pk
+    page = paginate(
+        request,
+        summary_selectors.summary_list_for_writer(writer=writer, include_anonymous=own),
+    )
+    return render(request, "users/user_detail.html", {"writer": writer, "page": page})
+
+
+def healthz(request):
+    """Answer 200 when the database answers; used by load balancers and compose."""
+    from django.db import connection
+    from django.http import HttpResponse
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,31 @@
+from django.db.models import Prefetch, QuerySet
+
+from papers.models import Authorship
+
+from .models import Summary
+
+
+def _with_paper(qs: QuerySet) -> QuerySet:
+    return qs.select_related("writer", "paper", "paper__venue").prefetch_related(
+        Prefetch(
+            "paper__authorships",
+            queryset=Authorship.objects.select_related("author").order_by("position"),
+        )
+    )
+
+
+def summary_list_latest() -> QuerySet[Summary]:
+    """Return public summaries, newest first, with paper, venue, authors and writer."""
+    return _with_paper(Summary.objects.public()).order_by("-published_at", "-pk")
+
+
+def summary_list_top() -> QuerySet[Summary]:
+    """Return public summaries, highest score first."""
+    return _with_paper(Summary.objects.public()).order_by("-score", "-published_at", "-pk")
+
+
+def summary_list_for_writer(*, writer, include_anonymous: bool) -> QuerySet[Summary]:
+    qs = Summary.objects.public().filter(writer=writer)
+    if not include_anonymous:
+        qs = qs.filter(is_anonymous=False)
+    return _with_paper(qs).order_by("-published_at", "-pk")

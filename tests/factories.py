@@ -1,0 +1,106 @@
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from comments.models import Comment
+from papers.models import Author, Authorship, Keyword, Paper, Venue
+from shortscience import markup
+from summaries.models import Summary, Vote
+from users.models import User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    display_name = factory.Faker("name")
+    password = factory.django.Password("pw-for-tests")
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+        django_get_or_create = ("slug",)
+
+    short_name = factory.Sequence(lambda n: f"CONF{n}")
+    name = factory.LazyAttribute(lambda o: f"Conference {o.short_name}")
+    slug = factory.LazyAttribute(lambda o: o.short_name.lower())
+    kind = Venue.Kind.CONFERENCE
+
+
+class KeywordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Keyword
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"topic {n}")
+    slug = factory.LazyAttribute(lambda o: o.name.replace(" ", "-"))
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+        django_get_or_create = ("name",)
+
+    name = factory.Faker("name")
+
+
+class PaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Paper
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"A study of things, part {n}")
+    abstract = "We study things and find that they are interesting."
+    year = 2017
+    published_on = dt.date(2017, 6, 12)
+    venue = factory.SubFactory(VenueFactory)
+    arxiv_id = factory.Sequence(lambda n: f"1706.{n:05d}")
+    arxiv_version = 1
+    source = Paper.Source.ARXIV
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if not create:
+            return
+        names = extracted if extracted is not None else ["Ada Lovelace", "Alan Turing"]
+        for position, name in enumerate(names):
+            author, _ = Author.objects.get_or_create(name=name)
+            Authorship.objects.create(paper=self, author=author, position=position)
+
+
+class SummaryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Summary
+
+    paper = factory.SubFactory(PaperFactory)
+    writer = factory.SubFactory(UserFactory)
+    body = "The loss is $\\mathcal{L}(\\theta) = \\mathbb{E}[\\ell]$ and that is all."
+    status = Summary.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+    body_html = factory.LazyAttribute(lambda o: markup.render(o.body))
+    rendered_by = markup.RENDERER_VERSION
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    summary = factory.SubFactory(SummaryFactory)
+    writer = factory.SubFactory(UserFactory)
+    body = "Nice summary; what about $\\beta_2$?"
+    body_html = factory.LazyAttribute(lambda o: markup.render(o.body))
+    rendered_by = markup.RENDERER_VERSION
+
+
+class VoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vote
+
+    summary = factory.SubFactory(SummaryFactory)
+    user = factory.SubFactory(UserFactory)
+    value = 1

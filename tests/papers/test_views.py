@@ -1,0 +1,93 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import KeywordFactory, PaperFactory, SummaryFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_venue_index_counts(client):
+    venue = VenueFactory(short_name="ICLR", name="International Conference on Learning Representations")
+    paper = PaperFactory(venue=venue)
+    PaperFactory(venue=venue)
+    SummaryFactory(paper=paper)
+    html = client.get(reverse("papers:venue-list")).content.decode()
+    assert "ICLR" in html
+    assert '<td class="num">2</td><td class="num">1</td>' in html
+
+
+def test_venue_page_has_a_tab_per_year_newest_first(client):
+    venue = VenueFactory(slug="iclr", short_name="ICLR")
+    PaperFactory(venue=venue, year=2015)
+    PaperFactory(venue=venue, year=2017, title="Newest paper")
+    html = client.get(reverse("papers:venue-detail", args=["iclr"])).content.decode()
+    assert html.index(">2017 <") < html.index(">2015 <")
+    assert "Newest paper" in html
+
+
+def test_venue_year_lists_all_papers_and_marks_wanted(client):
+    venue = VenueFactory(slug="iclr", short_name="ICLR")
+    covered = PaperFactory(venue=venue, year=2017, title="Covered paper")
+    PaperFactory(venue=venue, year=2017, title="Uncovered paper")
+    PaperFactory(venue=venue, year=2016, title="Other year")
+    SummaryFactory(paper=covered)
+    html = client.get(reverse("papers:venue-year", args=["iclr", 2017])).content.decode()
+    assert "Covered paper" in html and "Uncovered paper" in html
+    assert "Other year" not in html
+    assert "1 of 2 papers summarised" in html
+    assert html.count("wanted: no summary yet") == 1
+
+
+def test_venue_year_without_papers_is_404(client):
+    VenueFactory(slug="iclr")
+    PaperFactory(venue__slug="iclr", year=2017)
+    assert client.get(reverse("papers:venue-year", args=["iclr", 1999])).status_code == 404
+
+
+def test_venue_without_papers_has_empty_state(client):
+    VenueFactory(slug="empty")
+    html = client.get(reverse("papers:venue-detail", args=["empty"])).content.decode()
+    assert "No papers from this venue yet" in html
+
+
+def test_venue_year_query_count_is_fixed(client, django_assert_max_num_queries):
+    venue = VenueFactory(slug="big")
+    for _ in range(30):
+        paper = PaperFactory(venue=venue, year=2020, authors=["A B", "C D", "E F"])
+        SummaryFactory(paper=paper)
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("papers:venue-year", args=["big", 2020]))
+    assert response.content.decode().count('class="paper-row') == 30
+
+
+def test_year_and_keyword_pages(client):
+    keyword = KeywordFactory(name="optimization", slug="optimization")
+    paper = PaperFactory(year=2015, title="Adam paper")
+    paper.keywords.add(keyword)
+    assert "Adam paper" in client.get(reverse("papers:year-detail", args=[2015])).content.decode()
+    assert "Adam paper" in client.get(keyword.get_absolute_url()).content.decode()
+    assert "2015" in client.get(reverse("papers:year-list")).content.decode()
+
+
+@pytest.mark.parametrize("page", ["abc", "-3", "0", "", "1.5"])
+def test_bad_page_numbers_fall_back_to_first_page(client, page):
+    PaperFactory(year=2015)
+    response = client.get(reverse("papers:year-detail", args=[2015]), {"page": page})
+    assert response.status_code == 200
+
+
+def test_page_past_the_end_is_404(client):
+    PaperFactory(year=2015)
+    response = client.get(reverse("papers:year-detail", args=[2015]), {"page": 99})
+    assert response.status_code == 404
+
+
+def test_pagination_of_long_lists(client):
+    venue = VenueFactory(slug="long")
+    for _ in range(55):
+        PaperFactory(venue=venue, year=2019)
+    first = client.get(reverse("papers:venue-year", args=["long", 2019])).content.decode()
+    second = client.get(reverse("papers:venue-year", args=["long", 2019]), {"page": 2}).content.decode()
+    assert first.count('class="paper-row') == 50
+    assert second.count('class="paper-row') == 5
+    assert "Page 1 of 2" in first

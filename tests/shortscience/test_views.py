@@ -1,0 +1,166 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    CommentFactory,
+    KeywordFactory,
+    PaperFactory,
+    SummaryFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def busy_paper():
+    """A paper with 20 public summaries, each with 10 comments (half of them replies)."""
+    paper = PaperFactory(authors=[f"Author {i}" for i in range(12)])
+    paper.keywords.add(KeywordFactory(), KeywordFactory())
+    for _ in range(20):
+        summary = SummaryFactory(paper=paper)
+        for _ in range(5):
+            parent = CommentFactory(summary=summary)
+            CommentFactory(summary=summary, parent=parent, depth=1)
+    return paper
+
+
+def test_home_counts_and_lists(client):
+    summary = SummaryFactory(body="Gradient $\\nabla_\\theta$")
+    SummaryFactory(paper=summary.paper)
+    SummaryFactory(status="draft", published_at=None)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "2 public summaries of 1 paper" in response.content.decode()
+    assert summary.paper.title in response.content.decode()
+
+
+def test_home_empty_state(client):
+    response = client.get(reverse("home"))
+    assert "No summaries yet" in response.content.decode()
+
+
+def test_paper_page_shows_metadata_and_math(client):
+    paper = PaperFactory(
+        title="Attention Is All You Need",
+        authors=["Ashish Vaswani", "Noam Shazeer"],
+        arxiv_id="1706.03762",
+        doi="",
+    )
+    SummaryFactory(paper=paper, body="$$\\mathrm{softmax}\\left(\\frac{QK^T}{\\sqrt{d_k}}\\right)V$$")
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert "Ashish Vaswani, Noam Shazeer" in html
+    assert "via arXiv" in html
+    assert "https://arxiv.org/abs/1706.03762" in html
+    assert 'class="katex-display"' in html
+    assert "math-error" not in html
+    assert reverse("papers:venue-year", args=[paper.venue.slug, 2017]) in html
+
+
+def test_paper_page_orders_summaries_by_score_and_hides_private_and_drafts(client):
+    paper = PaperFactory()
+    low = SummaryFactory(paper=paper, score=1, body="low summary")
+    high = SummaryFactory(paper=paper, score=5, body="high summary")
+    SummaryFactory(paper=paper, is_private=True, body="secret summary")
+    SummaryFactory(paper=paper, status="draft", published_at=None, body="draft summary")
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert html.index("high summary") < html.index("low summary")
+    assert "secret summary" not in html
+    assert "draft summary" not in html
+    assert str(high.writer.public_name) in html and str(low.writer.public_name) in html
+
+
+def test_anonymous_summary_hides_writer(client):
+    summary = SummaryFactory(is_anonymous=True, writer=UserFactory(display_name="Hidden Person"))
+    html = client.get(summary.paper.get_absolute_url()).content.decode()
+    assert "Anonymous" in html
+    assert "Hidden Person" not in html
+    profile = client.get(summary.writer.get_absolute_url()).content.decode()
+    assert summary.paper.title not in profile
+
+
+def test_paper_page_empty_state_invites_first_summary(client, paper):
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert "write the first summary" in html
+
+
+def test_paper_page_query_count_is_fixed(client, busy_paper, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        response = client.get(busy_paper.get_absolute_url())
+    assert response.content.decode().count('class="comment depth-') == 200
+
+
+def test_home_query_count_is_fixed(client, busy_paper, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        client.get(reverse("home"))
+
+
+def test_summary_permalink_shows_threaded_comments(client):
+    summary = SummaryFactory()
+    first = CommentFactory(summary=summary, body="first comment")
+    CommentFactory(summary=summary, parent=first, depth=1, body="a reply")
+    CommentFactory(summary=summary, body="second comment")
+    html = client.get(summary.get_absolute_url()).content.decode()
+    assert html.index("first comment") < html.index("a reply") < html.index("second comment")
+    assert "depth-1" in html
+
+
+def test_deleted_comment_keeps_thread(client):
+    from django.utils import timezone
+
+    summary = SummaryFactory()
+    parent = CommentFactory(summary=summary, body="gone", deleted_at=timezone.now())
+    CommentFactory(summary=summary, parent=parent, depth=1, body="still here")
+    html = client.get(summary.get_absolute_url()).content.decode()
+    assert "[deleted]" in html and "still here" in html and "gone" not in html
+
+
+def test_private_summary_only_for_writer_and_share_link(client):
+    summary = SummaryFactory(is_private=True, body="private words")
+    assert client.get(summary.get_absolute_url()).status_code == 404
+    shared = client.get(reverse("summary-shared", args=[summary.share_token]))
+    assert "private words" in shared.content.decode()
+    client.force_login(summary.writer)
+    assert client.get(summary.get_absolute_url()).status_code == 200
+
+
+def test_broken_math_keeps_all_text(client):
+    summary = SummaryFactory(body="Before $\\frac{$ after the broken formula.")
+    html = client.get(summary.get_absolute_url()).content.decode()
+    assert "after the broken formula" in html
+    assert "math-error" in html
+
+
+def test_unrendered_summary_shows_its_source(client):
+    summary = SummaryFactory(body="plain *text*", body_html="", rendered_by="")
+    html = client.get(summary.get_absolute_url()).content.decode()
+    assert "plain *text*" in html
+
+
+def test_user_profile(client):
+    writer = UserFactory(display_name="Grace Hopper", affiliation="Navy", orcid="0000-0002-1825-0097")
+    SummaryFactory(writer=writer)
+    html = client.get(writer.get_absolute_url()).content.decode()
+    assert "Grace Hopper" in html and "Navy" in html and "0000-0002-1825-0097" in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/papers/999999/",
+        "/summaries/999999/",
+        "/users/nobody-here/",
+        "/venues/no-such-venue/",
+        "/keywords/no-such-keyword/",
+        "/years/1850/",
+        "/s/not-a-token/",
+    ],
+)
+def test_unknown_objects_give_a_styled_404(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Not found" in response.content.decode()
+
+
+def test_healthz(client):
+    assert client.get("/healthz").content == b"ok"
