@@ -1,0 +1,132 @@
+import itertools
+import threading
+import time
+import uuid
+
+import pytest
+import redis
+
+from papers.sources.http import TransientSourceError
+from papers.sources.ratelimit import (
+    KEY_PREFIX,
+    LocalRateLimiter,
+    RedisRateLimiter,
+    rate_limiter_from_settings,
+)
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_key():
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    key = f"tests:ratelimit:{uuid.uuid4().hex}"
+    yield key
+    client.delete(key)
+    client.close()
+
+
+def test_local_limiter_spaces_calls_by_the_interval():
+    sleeps = []
+    clock = iter([10.0, 10.5, 11.0, 30.0]).__next__
+    limiter = LocalRateLimiter(3.0, clock=clock, sleep=sleeps.append)
+
+    for _ in range(4):
+        limiter.wait()
+
+    # 10.0 goes at once, 10.5 waits for 13.0, 11.0 for 16.0, 30.0 is past every slot.
+    assert sleeps == [2.5, 5.0]
+
+
+def test_local_limiter_with_zero_interval_never_waits():
+    sleeps = []
+    limiter = LocalRateLimiter(0, sleep=sleeps.append)
+
+    for _ in range(5):
+        limiter.wait()
+
+    assert sleeps == []
+
+
+def test_local_limiter_is_shared_between_threads():
+    limiter = LocalRateLimiter(0.1)
+    released = []
+
+    def worker():
+        limiter.wait()
+        released.append(time.monotonic())
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    released.sort()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(released)]
+    assert min(gaps) >= 0.09
+    assert released[-1] - released[0] >= 0.3
+
+
+def test_redis_limiters_on_one_key_share_the_slot(redis_key):
+    first = RedisRateLimiter(REDIS_URL, redis_key, 0.2)
+    second = RedisRateLimiter(REDIS_URL, redis_key, 0.2)
+
+    started = time.monotonic()
+    first.wait()
+    second.wait()
+    first.wait()
+    elapsed = time.monotonic() - started
+
+    assert elapsed >= 0.4
+
+
+def test_redis_limiters_on_different_keys_do_not_wait_for_each_other(redis_key):
+    first = RedisRateLimiter(REDIS_URL, redis_key, 0.5)
+    other_key = redis_key + ":other"
+    second = RedisRateLimiter(REDIS_URL, other_key, 0.5)
+
+    started = time.monotonic()
+    first.wait()
+    second.wait()
+    elapsed = time.monotonic() - started
+    redis.Redis.from_url(REDIS_URL).delete(other_key)
+
+    assert elapsed < 0.25
+
+
+def test_redis_limiter_with_zero_interval_never_touches_redis():
+    limiter = RedisRateLimiter("redis://127.0.0.1:1/15", "unused", 0)
+
+    limiter.wait()
+
+
+def test_redis_limiter_unreachable_is_transient():
+    limiter = RedisRateLimiter("redis://127.0.0.1:1/15", "unused", 1.0)
+
+    with pytest.raises(TransientSourceError, match="rate limiter unavailable"):
+        limiter.wait()
+
+
+def test_from_settings_uses_redis_for_a_redis_broker(settings):
+    settings.CELERY_BROKER_URL = REDIS_URL
+
+    limiter = rate_limiter_from_settings("arxiv-tests", 3.0)
+
+    assert isinstance(limiter, RedisRateLimiter)
+    assert limiter.key == KEY_PREFIX + "arxiv-tests"
+    assert limiter.interval == 3.0
+
+
+def test_from_settings_uses_one_local_limiter_per_key_without_a_broker(settings):
+    settings.CELERY_BROKER_URL = ""
+
+    limiter = rate_limiter_from_settings("arxiv-tests", 3.0)
+
+    assert isinstance(limiter, LocalRateLimiter)
+    assert rate_limiter_from_settings("arxiv-tests", 3.0) is limiter
+    assert rate_limiter_from_settings("other-tests", 3.0) is not limiter
