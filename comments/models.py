@@ -15,7 +15,9 @@ class Comment(TimeStampedModel):
 
     MAX_DEPTH = 3
 
-    summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="comments")
+    summary = models.ForeignKey(
+        Summary, on_delete=models.CASCADE, related_name="comments"
+    )
     writer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
     )

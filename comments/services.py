@@ -40,7 +40,9 @@ def comment_create(
         if parent.depth >= Comment.MAX_DEPTH - 1:
             # Replies past the last level attach to the deepest allowed comment's parent.
             parent = parent.parent
-    comment = Comment(summary=summary, writer=writer, body=body, parent=parent, depth=depth)
+    comment = Comment(
+        summary=summary, writer=writer, body=body, parent=parent, depth=depth
+    )
     comment.full_clean()
     comment.save()
     _queue_render(comment)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Author, Authorship, Keyword, Paper, Venue
+from .models import Author, Authorship, Keyword, Paper, PaperImport, Venue, VenueAlias
 
 
 @admin.register(Venue)
@@ -37,3 +37,19 @@ class AuthorAdmin(admin.ModelAdmin):
 class KeywordAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(VenueAlias)
+class VenueAliasAdmin(admin.ModelAdmin):
+    list_display = ("alias", "venue")
+    search_fields = ("alias", "venue__short_name")
+    autocomplete_fields = ("venue",)
+
+
+@admin.register(PaperImport)
+class PaperImportAdmin(admin.ModelAdmin):
+    list_display = ("identifier", "source", "status", "attempts", "created_at", "paper")
+    list_filter = ("status", "source")
+    search_fields = ("identifier", "last_error")
+    raw_id_fields = ("paper", "requested_by")
+    readonly_fields = ("attempts", "last_error", "finished_at")

@@ -1,3 +1,5 @@
+import re
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,7 +20,9 @@ class Venue(TimeStampedModel):
     short_name = models.CharField(max_length=50, help_text='Such as "ICLR".')
     name = models.CharField(max_length=300)
     slug = models.SlugField(max_length=60, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONFERENCE)
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.CONFERENCE
+    )
     url = models.URLField(blank=True)
 
     class Meta:
@@ -29,6 +33,32 @@ class Venue(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("papers:venue-detail", kwargs={"slug": self.slug})
+
+
+def normalise_alias(text: str) -> str:
+    """Lower-case, keep letters, digits and slashes, collapse spaces: the alias lookup key."""
+    text = re.sub(r"[^\w/ ]+", " ", text.lower())
+    return " ".join(text.split())
+
+
+class VenueAlias(models.Model):
+    """A raw venue string or DBLP key prefix ("conf/nips") that names a venue."""
+
+    alias = models.CharField(
+        max_length=300, unique=True, help_text="Stored normalised."
+    )
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        verbose_name_plural = "venue aliases"
+        ordering = ["alias"]
+
+    def __str__(self):
+        return f"{self.alias} -> {self.venue}"
+
+    def save(self, *args, **kwargs):
+        self.alias = normalise_alias(self.alias)
+        super().save(*args, **kwargs)
 
 
 class Keyword(models.Model):
@@ -86,6 +116,8 @@ class Paper(TimeStampedModel):
         MANUAL = "manual", "Manual"
 
     title = models.TextField()
+    # normalise_title(title): finds the same paper arriving from another source.
+    title_key = models.CharField(max_length=300, blank=True, db_index=True)
     abstract = models.TextField(blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
     published_on = models.DateField("first published", null=True, blank=True)
@@ -100,9 +132,15 @@ class Paper(TimeStampedModel):
     bibtex_key = models.CharField(max_length=255, blank=True)
     url = models.URLField(max_length=500, blank=True)
     pdf_url = models.URLField("PDF url", max_length=500, blank=True)
-    source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
+    source = models.CharField(
+        max_length=20, choices=Source.choices, default=Source.MANUAL
+    )
+    journal_ref = models.CharField(max_length=500, blank=True)
+    arxiv_checked_at = models.DateTimeField("arXiv last checked", null=True, blank=True)
     keywords = models.ManyToManyField(Keyword, blank=True, related_name="papers")
-    authors = models.ManyToManyField(Author, through="Authorship", related_name="papers")
+    authors = models.ManyToManyField(
+        Author, through="Authorship", related_name="papers"
+    )
 
     objects = PaperQuerySet.as_manager()
 
@@ -110,16 +148,22 @@ class Paper(TimeStampedModel):
         ordering = ["-year", "title"]
         constraints = [
             models.UniqueConstraint(
-                fields=["arxiv_id"], condition=~Q(arxiv_id=""), name="paper_unique_arxiv_id"
+                fields=["arxiv_id"],
+                condition=~Q(arxiv_id=""),
+                name="paper_unique_arxiv_id",
             ),
-            models.UniqueConstraint(fields=["doi"], condition=~Q(doi=""), name="paper_unique_doi"),
+            models.UniqueConstraint(
+                fields=["doi"], condition=~Q(doi=""), name="paper_unique_doi"
+            ),
             models.UniqueConstraint(
                 fields=["bibsonomy_interhash"],
                 condition=~Q(bibsonomy_interhash=""),
                 name="paper_unique_interhash",
             ),
             models.UniqueConstraint(
-                fields=["bibtex_key"], condition=~Q(bibtex_key=""), name="paper_unique_bibtex_key"
+                fields=["bibtex_key"],
+                condition=~Q(bibtex_key=""),
+                name="paper_unique_bibtex_key",
             ),
         ]
         indexes = [models.Index(fields=["venue", "year"])]
@@ -151,16 +195,64 @@ class Paper(TimeStampedModel):
 class Authorship(models.Model):
     """An author's place in a paper's author list (position 0 is the first author)."""
 
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="authorships")
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="authorships"
+    )
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="authorships"
+    )
     position = models.PositiveSmallIntegerField()
     affiliation = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["paper", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["paper", "position"], name="authorship_unique_position")
+            models.UniqueConstraint(
+                fields=["paper", "position"], name="authorship_unique_position"
+            )
         ]
 
     def __str__(self):
         return f"{self.author} ({self.position + 1})"
+
+
+class PaperImport(TimeStampedModel):
+    """One request to import a paper, saved before any network call so it is never lost."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    identifier = models.CharField(max_length=500)
+    source = models.CharField(max_length=20, choices=Paper.Source.choices)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    paper = models.ForeignKey(
+        Paper, null=True, blank=True, on_delete=models.SET_NULL, related_name="imports"
+    )
+    requested_by = models.ForeignKey(
+        "users.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="imports",
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.identifier} ({self.status})"
+
+    def get_absolute_url(self):
+        return reverse("papers:import-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -70,4 +70,6 @@ def year_list() -> list[dict]:
 
 
 def keyword_list() -> QuerySet[Keyword]:
-    return Keyword.objects.annotate(paper_count=Count("papers")).filter(paper_count__gt=0)
+    return Keyword.objects.annotate(paper_count=Count("papers")).filter(
+        paper_count__gt=0
+    )

@@ -1,11 +1,14 @@
+from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from shortscience.pagination import paginate
 
-from . import selectors
-from .models import Keyword, Venue
+from . import selectors, services
+from .forms import AddPaperForm
+from .models import Keyword, PaperImport, Venue
 
 PER_PAGE = 50
 
@@ -21,7 +24,9 @@ def venue_detail(request, slug: str, year: int | None = None):
     if year is None:
         if not years:
             return render(
-                request, "papers/venue_detail.html", {"venue": venue, "years": [], "year": None}
+                request,
+                "papers/venue_detail.html",
+                {"venue": venue, "years": [], "year": None},
             )
         year = years[0]["year"]
     current = next((y for y in years if y["year"] == year), None)
@@ -33,7 +38,13 @@ def venue_detail(request, slug: str, year: int | None = None):
     return render(
         request,
         "papers/venue_detail.html",
-        {"venue": venue, "years": years, "year": year, "current": current, "page": page},
+        {
+            "venue": venue,
+            "years": years,
+            "year": year,
+            "current": current,
+            "page": page,
+        },
     )
 
 
@@ -51,5 +62,54 @@ def year_list(request):
 
 def keyword_detail(request, slug: str):
     keyword = get_object_or_404(Keyword, slug=slug)
-    page = paginate(request, selectors.paper_list(filters=Q(keywords=keyword)), PER_PAGE)
-    return render(request, "papers/keyword_detail.html", {"keyword": keyword, "page": page})
+    page = paginate(
+        request, selectors.paper_list(filters=Q(keywords=keyword)), PER_PAGE
+    )
+    return render(
+        request, "papers/keyword_detail.html", {"keyword": keyword, "page": page}
+    )
+
+
+@login_required
+def paper_add(request):
+    """One box for any identifier or a title: known papers open, unknown ones import."""
+    raw = request.POST.get("q") if request.method == "POST" else request.GET.get("q")
+    if raw is None:
+        return render(request, "papers/paper_add.html", {"form": AddPaperForm()})
+    form = AddPaperForm({"q": raw})
+    if not form.is_valid():
+        return render(request, "papers/paper_add.html", {"form": form}, status=400)
+    identifier = form.cleaned_data["q"]
+    if identifier.kind == "title":
+        result = services.paper_title_search(title=identifier.value)
+        return render(
+            request,
+            "papers/paper_search.html",
+            {"form": form, "query": identifier.value, "result": result},
+        )
+    paper = services.paper_find(identifier)
+    if paper is not None:
+        return redirect(paper)
+    if request.method != "POST":
+        # Importing changes state: ask for a POST (the confirmation page sends one).
+        return render(
+            request, "papers/paper_add.html", {"form": form, "confirm": identifier}
+        )
+    paper_import = services.import_create(identifier=identifier, user=request.user)
+    return redirect(paper_import)
+
+
+@login_required
+def import_detail(request, pk: int):
+    paper_import = get_object_or_404(PaperImport.objects.select_related("paper"), pk=pk)
+    if paper_import.status == PaperImport.Status.DONE and paper_import.paper_id:
+        return redirect(paper_import.paper)
+    return render(request, "papers/import_detail.html", {"import": paper_import})
+
+
+@login_required
+@require_POST
+def import_retry(request, pk: int):
+    paper_import = get_object_or_404(PaperImport, pk=pk)
+    services.import_retry(paper_import=paper_import)
+    return redirect(paper_import)

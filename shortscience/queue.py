@@ -19,7 +19,9 @@ def enqueue(task, *args) -> None:
         try:
             task.apply_async(args=args, retry=False)
         except (OperationalError, ConnectionError, OSError) as exc:
-            logger.warning("broker unreachable (%s); running %s in-process", exc, task.name)
+            logger.warning(
+                "broker unreachable (%s); running %s in-process", exc, task.name
+            )
             task.apply(args=args)
 
     transaction.on_commit(send)

@@ -19,7 +19,9 @@ def _with_comments(qs):
     return qs.select_related("writer").prefetch_related(
         Prefetch(
             "comments",
-            queryset=Comment.objects.select_related("writer").order_by("created_at", "pk"),
+            queryset=Comment.objects.select_related("writer").order_by(
+                "created_at", "pk"
+            ),
         )
     )
 
@@ -51,7 +53,9 @@ def paper_detail(request, pk: int):
     )
     for summary in summaries:
         summary.threaded_comments = thread_order(summary.comments.all())
-    return render(request, "paper_detail.html", {"paper": paper, "summaries": summaries})
+    return render(
+        request, "paper_detail.html", {"paper": paper, "summaries": summaries}
+    )
 
 
 def summary_detail(request, pk: int):
@@ -61,7 +65,9 @@ def summary_detail(request, pk: int):
     if not summary.is_public and summary.writer_id != request.user.pk:
         raise Http404("No such summary.")
     summary.threaded_comments = thread_order(summary.comments.all())
-    return render(request, "summary_detail.html", {"summary": summary, "paper": summary.paper})
+    return render(
+        request, "summary_detail.html", {"summary": summary, "paper": summary.paper}
+    )
 
 
 def summary_shared(request, token: str):
@@ -72,7 +78,9 @@ def summary_shared(request, token: str):
         deleted_at__isnull=True,
     )
     summary.threaded_comments = thread_order(summary.comments.all())
-    return render(request, "summary_detail.html", {"summary": summary, "paper": summary.paper})
+    return render(
+        request, "summary_detail.html", {"summary": summary, "paper": summary.paper}
+    )
 
 
 def user_detail(request, username: str):

@@ -6,7 +6,15 @@ from .services import summary_save_from_admin
 
 @admin.register(Summary)
 class SummaryAdmin(admin.ModelAdmin):
-    list_display = ("paper", "writer", "status", "is_anonymous", "is_private", "score", "published_at")
+    list_display = (
+        "paper",
+        "writer",
+        "status",
+        "is_anonymous",
+        "is_private",
+        "score",
+        "published_at",
+    )
     list_filter = ("status", "is_anonymous", "is_private")
     search_fields = ("paper__title", "writer__username", "body")
     raw_id_fields = ("paper", "writer")

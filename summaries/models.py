@@ -41,7 +41,9 @@ class Summary(TimeStampedModel):
     is_anonymous = models.BooleanField("anonymous", default=False)
     is_private = models.BooleanField("private", default=False)
     share_token = models.CharField(max_length=64, unique=True, default=new_share_token)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # The arXiv version that was current when the summary was written.
     arxiv_version = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -55,7 +57,9 @@ class Summary(TimeStampedModel):
         verbose_name_plural = "summaries"
         ordering = ["-score", "-published_at"]
         constraints = [
-            models.UniqueConstraint(fields=["paper", "writer"], name="summary_one_per_writer")
+            models.UniqueConstraint(
+                fields=["paper", "writer"], name="summary_one_per_writer"
+            )
         ]
         indexes = [models.Index(fields=["status", "is_private", "-published_at"])]
 
@@ -84,14 +88,20 @@ class Vote(TimeStampedModel):
         UP = 1, "Up"
         DOWN = -1, "Down"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+    )
     summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="votes")
     value = models.SmallIntegerField(choices=Value.choices)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "summary"], name="vote_one_per_user"),
-            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_plus_minus_one"),
+            models.UniqueConstraint(
+                fields=["user", "summary"], name="vote_one_per_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__in=[1, -1]), name="vote_value_plus_minus_one"
+            ),
         ]
 
     def __str__(self):

@@ -21,7 +21,9 @@ def summary_list_latest() -> QuerySet[Summary]:
 
 def summary_list_top() -> QuerySet[Summary]:
     """Return public summaries, highest score first."""
-    return _with_paper(Summary.objects.public()).order_by("-score", "-published_at", "-pk")
+    return _with_paper(Summary.objects.public()).order_by(
+        "-score", "-published_at", "-pk"
+    )
 
 
 def summary_list_for_writer(*, writer, include_anonymous: bool) -> QuerySet[Summary]:

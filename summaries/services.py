@@ -72,7 +72,9 @@ def summary_save_from_admin(*, summary: Summary) -> Summary:
 
 
 def _recount(summary_id: int, writer_id: int) -> None:
-    score = Vote.objects.filter(summary_id=summary_id).aggregate(s=Sum("value"))["s"] or 0
+    score = (
+        Vote.objects.filter(summary_id=summary_id).aggregate(s=Sum("value"))["s"] or 0
+    )
     Summary.objects.filter(pk=summary_id).update(score=score)
     reputation = (
         Summary.objects.public()
@@ -96,6 +98,8 @@ def vote_set(*, user: User, summary: Summary, value: int) -> int:
     if value == 0:
         Vote.objects.filter(user=user, summary=summary).delete()
     else:
-        Vote.objects.update_or_create(user=user, summary=summary, defaults={"value": value})
+        Vote.objects.update_or_create(
+            user=user, summary=summary, defaults={"value": value}
+        )
     _recount(summary.pk, summary.writer_id)
     return Summary.objects.values_list("score", flat=True).get(pk=summary.pk)

@@ -1,6 +1,9 @@
+import re
+
 import pytest
 
 from tests.factories import PaperFactory, SummaryFactory, UserFactory
+from tests.replay import ArxivReplay, BibsonomyReplay, CrossrefReplay
 
 
 @pytest.fixture
@@ -22,3 +25,32 @@ def paper(db):
 @pytest.fixture
 def summary(db):
     return SummaryFactory()
+
+
+@pytest.fixture
+def arxiv_replay(httpserver, settings):
+    """arXiv's API replayed from recorded entries on a local HTTP server."""
+    replay = ArxivReplay()
+    httpserver.expect_request("/api/query").respond_with_handler(replay)
+    settings.ARXIV_API_URL = httpserver.url_for("/api/query")
+    settings.ARXIV_MIN_INTERVAL = 0
+    return replay
+
+
+@pytest.fixture
+def crossref_replay(httpserver, settings):
+    replay = CrossrefReplay()
+    httpserver.expect_request(re.compile(r"^/works/.+")).respond_with_handler(replay)
+    settings.CROSSREF_API_URL = httpserver.url_for("/").rstrip("/")
+    return replay
+
+
+@pytest.fixture
+def bibsonomy_replay(httpserver, settings):
+    replay = BibsonomyReplay()
+    httpserver.expect_request(re.compile(r"^/bibsonomy/.*")).respond_with_handler(
+        replay
+    )
+    settings.BIBSONOMY_API_URL = httpserver.url_for("/bibsonomy")
+    settings.BIBSONOMY_USER, settings.BIBSONOMY_API_KEY = replay.auth
+    return replay

@@ -10,7 +10,10 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "email", "display_name")
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        ("Profile", {"fields": ("display_name", "bio", "affiliation", "website", "orcid")}),
+        (
+            "Profile",
+            {"fields": ("display_name", "bio", "affiliation", "website", "orcid")},
+        ),
         ("Community", {"fields": ("reputation",)}),
     )
     readonly_fields = ("reputation",)

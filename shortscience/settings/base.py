@@ -17,7 +17,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"]
+)
 SITE_NAME = env("SITE_NAME", default="shortscience")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -89,7 +91,9 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -124,7 +128,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Mail: console by default; EMAIL_URL such as smtp://user:pass@host:587 switches to SMTP.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(_email)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shortscience <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="shortscience <noreply@localhost>"
+)
 
 # Celery. https://docs.celeryq.dev/en/stable/userguide/configuration.html
 # With no broker configured, tasks run in-process (task_always_eager), so one code path
@@ -148,7 +154,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-connection-retry-on-startup
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish to a dead broker must fail fast so the request can fall back to running in-process.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+}
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#beat-schedule
 CELERY_BEAT_SCHEDULE = {
     # Every hour: re-render summaries and comments whose HTML came from an older renderer.
@@ -159,6 +169,16 @@ CELERY_BEAT_SCHEDULE = {
     "every-hour-rerender-stale-comments": {
         "task": "comments.tasks.rerender_stale_comments",
         "schedule": crontab(minute=47),
+    },
+    # Every 10 minutes: queue again imports that a dead worker or lost message left behind.
+    "every-10-minutes-requeue-stalled-imports": {
+        "task": "papers.tasks.requeue_stalled_imports",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Every day at 04:30 UTC: re-read summarised arXiv papers and record new versions.
+    "every-day-refresh-arxiv-versions": {
+        "task": "papers.tasks.refresh_arxiv_versions",
+        "schedule": crontab(hour=4, minute=30),
     },
 }
 

@@ -7,7 +7,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_venue_index_counts(client):
-    venue = VenueFactory(short_name="ICLR", name="International Conference on Learning Representations")
+    venue = VenueFactory(
+        short_name="ICLR", name="International Conference on Learning Representations"
+    )
     paper = PaperFactory(venue=venue)
     PaperFactory(venue=venue)
     SummaryFactory(paper=paper)
@@ -31,7 +33,9 @@ def test_venue_year_lists_all_papers_and_marks_wanted(client):
     PaperFactory(venue=venue, year=2017, title="Uncovered paper")
     PaperFactory(venue=venue, year=2016, title="Other year")
     SummaryFactory(paper=covered)
-    html = client.get(reverse("papers:venue-year", args=["iclr", 2017])).content.decode()
+    html = client.get(
+        reverse("papers:venue-year", args=["iclr", 2017])
+    ).content.decode()
     assert "Covered paper" in html and "Uncovered paper" in html
     assert "Other year" not in html
     assert "1 of 2 papers summarised" in html
@@ -41,7 +45,9 @@ def test_venue_year_lists_all_papers_and_marks_wanted(client):
 def test_venue_year_without_papers_is_404(client):
     VenueFactory(slug="iclr")
     PaperFactory(venue__slug="iclr", year=2017)
-    assert client.get(reverse("papers:venue-year", args=["iclr", 1999])).status_code == 404
+    assert (
+        client.get(reverse("papers:venue-year", args=["iclr", 1999])).status_code == 404
+    )
 
 
 def test_venue_without_papers_has_empty_state(client):
@@ -64,7 +70,10 @@ def test_year_and_keyword_pages(client):
     keyword = KeywordFactory(name="optimization", slug="optimization")
     paper = PaperFactory(year=2015, title="Adam paper")
     paper.keywords.add(keyword)
-    assert "Adam paper" in client.get(reverse("papers:year-detail", args=[2015])).content.decode()
+    assert (
+        "Adam paper"
+        in client.get(reverse("papers:year-detail", args=[2015])).content.decode()
+    )
     assert "Adam paper" in client.get(keyword.get_absolute_url()).content.decode()
     assert "2015" in client.get(reverse("papers:year-list")).content.decode()
 
@@ -86,8 +95,113 @@ def test_pagination_of_long_lists(client):
     venue = VenueFactory(slug="long")
     for _ in range(55):
         PaperFactory(venue=venue, year=2019)
-    first = client.get(reverse("papers:venue-year", args=["long", 2019])).content.decode()
-    second = client.get(reverse("papers:venue-year", args=["long", 2019]), {"page": 2}).content.decode()
+    first = client.get(
+        reverse("papers:venue-year", args=["long", 2019])
+    ).content.decode()
+    second = client.get(
+        reverse("papers:venue-year", args=["long", 2019]), {"page": 2}
+    ).content.decode()
     assert first.count('class="paper-row') == 50
     assert second.count('class="paper-row') == 5
     assert "Page 1 of 2" in first
+
+
+def test_add_paper_needs_sign_in(client):
+    response = client.get(reverse("papers:paper-add"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "garbage", ["2003.0893", "arXiv:foo", "hep-th/99", "https://arxiv.org/abs/"]
+)
+def test_add_paper_rejects_garbage_listing_accepted_forms(client_logged_in, garbage):
+    response = client_logged_in.post(reverse("papers:paper-add"), {"q": garbage})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "hep-th/9901001" in html and "10.1038/nature14539" in html
+
+
+def test_known_identifier_goes_straight_to_the_paper(client_logged_in):
+    paper = PaperFactory(arxiv_id="1706.03762")
+    response = client_logged_in.post(
+        reverse("papers:paper-add"), {"q": "https://arxiv.org/pdf/1706.03762v2.pdf"}
+    )
+    assert (
+        response.status_code == 302 and response["Location"] == paper.get_absolute_url()
+    )
+
+
+def test_unknown_identifier_imports_and_shows_status_then_paper(
+    client_logged_in, arxiv_replay, django_capture_on_commit_callbacks
+):
+    confirm = client_logged_in.get(reverse("papers:paper-add"), {"q": "1706.03762"})
+    assert "Import it" in confirm.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_logged_in.post(
+            reverse("papers:paper-add"), {"q": "1706.03762"}
+        )
+    status_url = response["Location"]
+    assert status_url.startswith("/imports/")
+
+    paper_page = client_logged_in.get(status_url, follow=True)
+    html = paper_page.content.decode()
+    assert "Attention Is All You Need" in html
+    assert "Ashish Vaswani, Noam Shazeer" in html
+    assert "via arXiv" in html
+
+
+def test_import_status_page_refreshes_while_queued(client_logged_in):
+    from papers.models import PaperImport
+
+    paper_import = PaperImport.objects.create(identifier="1706.03762", source="arxiv")
+    html = client_logged_in.get(paper_import.get_absolute_url()).content.decode()
+    assert 'http-equiv="refresh"' in html and "Queued" in html
+
+
+def test_failed_import_shows_reason_and_retry(
+    client_logged_in, arxiv_replay, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_logged_in.post(
+            reverse("papers:paper-add"), {"q": "2101.99999"}
+        )
+    html = client_logged_in.get(response["Location"]).content.decode()
+    assert "not found on arXiv" in html and "Try again" in html
+    assert 'http-equiv="refresh"' not in html
+
+    arxiv_replay.entries["2101.99999"] = arxiv_replay.entries["1706.03762"].replace(
+        "1706.03762", "2101.99999"
+    )
+    retry_url = response["Location"] + "retry/"
+    with django_capture_on_commit_callbacks(execute=True):
+        client_logged_in.post(retry_url)
+    assert client_logged_in.get(response["Location"]).status_code == 302
+
+
+def test_title_search_lists_candidates_with_summary_counts(
+    client_logged_in, arxiv_replay, settings
+):
+    settings.BIBSONOMY_USER = ""
+    paper = PaperFactory(
+        title="Understanding deep learning requires rethinking generalization"
+    )
+    SummaryFactory(paper=paper)
+    response = client_logged_in.post(
+        reverse("papers:paper-add"), {"q": "rethinking generalization"}
+    )
+    html = response.content.decode()
+    assert "1 summary" in html
+    assert "BibSonomy search is switched off" in html
+
+
+def test_title_search_offers_arxiv_papers_to_import(
+    client_logged_in, arxiv_replay, settings
+):
+    settings.BIBSONOMY_USER = ""
+    response = client_logged_in.post(
+        reverse("papers:paper-add"), {"q": "Attention Is All You Need"}
+    )
+    html = response.content.decode()
+    assert "Import this paper" in html and 'value="1706.03762"' in html

@@ -47,7 +47,10 @@ def test_paper_page_shows_metadata_and_math(client):
         arxiv_id="1706.03762",
         doi="",
     )
-    SummaryFactory(paper=paper, body="$$\\mathrm{softmax}\\left(\\frac{QK^T}{\\sqrt{d_k}}\\right)V$$")
+    SummaryFactory(
+        paper=paper,
+        body="$$\\mathrm{softmax}\\left(\\frac{QK^T}{\\sqrt{d_k}}\\right)V$$",
+    )
     html = client.get(paper.get_absolute_url()).content.decode()
     assert "Ashish Vaswani, Noam Shazeer" in html
     assert "via arXiv" in html
@@ -71,7 +74,9 @@ def test_paper_page_orders_summaries_by_score_and_hides_private_and_drafts(clien
 
 
 def test_anonymous_summary_hides_writer(client):
-    summary = SummaryFactory(is_anonymous=True, writer=UserFactory(display_name="Hidden Person"))
+    summary = SummaryFactory(
+        is_anonymous=True, writer=UserFactory(display_name="Hidden Person")
+    )
     html = client.get(summary.paper.get_absolute_url()).content.decode()
     assert "Anonymous" in html
     assert "Hidden Person" not in html
@@ -84,7 +89,9 @@ def test_paper_page_empty_state_invites_first_summary(client, paper):
     assert "write the first summary" in html
 
 
-def test_paper_page_query_count_is_fixed(client, busy_paper, django_assert_max_num_queries):
+def test_paper_page_query_count_is_fixed(
+    client, busy_paper, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(6):
         response = client.get(busy_paper.get_absolute_url())
     assert response.content.decode().count('class="comment depth-') == 200
@@ -101,7 +108,11 @@ def test_summary_permalink_shows_threaded_comments(client):
     CommentFactory(summary=summary, parent=first, depth=1, body="a reply")
     CommentFactory(summary=summary, body="second comment")
     html = client.get(summary.get_absolute_url()).content.decode()
-    assert html.index("first comment") < html.index("a reply") < html.index("second comment")
+    assert (
+        html.index("first comment")
+        < html.index("a reply")
+        < html.index("second comment")
+    )
     assert "depth-1" in html
 
 
@@ -138,7 +149,9 @@ def test_unrendered_summary_shows_its_source(client):
 
 
 def test_user_profile(client):
-    writer = UserFactory(display_name="Grace Hopper", affiliation="Navy", orcid="0000-0002-1825-0097")
+    writer = UserFactory(
+        display_name="Grace Hopper", affiliation="Navy", orcid="0000-0002-1825-0097"
+    )
     SummaryFactory(writer=writer)
     html = client.get(writer.get_absolute_url()).content.decode()
     assert "Grace Hopper" in html and "Navy" in html and "0000-0002-1825-0097" in html

@@ -26,6 +26,10 @@ class Command(BaseCommand):
             qs = manager.all() if options["all"] else manager.stale(version)
             ids = list(qs.values_list("pk", flat=True))
             done = 0
-            for pk in tqdm(ids, desc=label, unit="row", disable=not ids, file=self.stderr):
+            for pk in tqdm(
+                ids, desc=label, unit="row", disable=not ids, file=self.stderr
+            ):
                 done += render_one(**{kwarg: pk})
-            self.stdout.write(f"{label}: {done} of {len(ids)} re-rendered with {version}")
+            self.stdout.write(
+                f"{label}: {done} of {len(ids)} re-rendered with {version}"
+            )

@@ -1,0 +1,26 @@
+from django import forms
+
+from .sources.ids import ACCEPTED_FORMS, Identifier, classify
+
+
+class AddPaperForm(forms.Form):
+    q = forms.CharField(
+        label="arXiv id, URL, DOI or title",
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "1706.03762, https://arxiv.org/abs/1611.03530, 10.1038/nature14539 or a title",
+                "autofocus": True,
+                "autocomplete": "off",
+            }
+        ),
+        help_text=ACCEPTED_FORMS,
+    )
+
+    def clean_q(self) -> Identifier:
+        identifier = classify(self.cleaned_data["q"])
+        if identifier.kind == "invalid":
+            raise forms.ValidationError(identifier.message)
+        if identifier.kind == "title" and len(identifier.value) < 3:
+            raise forms.ValidationError("Type at least three characters of the title.")
+        return identifier

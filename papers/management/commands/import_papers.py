@@ -1,0 +1,115 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from papers import services
+from papers.models import PaperImport
+from papers.sources.bibsonomy import parse_bibtex
+from papers.sources.ids import classify
+
+
+class Command(BaseCommand):
+    help = (
+        "Import papers by arXiv id, URL or DOI, from a file with one id per line, or from "
+        "a BibTeX reading list (BibSonomy, Zotero, DBLP). Exits non-zero if any failed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("ids", nargs="*", help="arXiv ids, arXiv URLs or DOIs")
+        parser.add_argument(
+            "--file", type=Path, help="a file with one identifier per line"
+        )
+        parser.add_argument("--bibtex", type=Path, help="a BibTeX file")
+
+    def handle(self, *args, ids, file, bibtex, **options):
+        texts = list(ids)
+        if file:
+            lines = self._read(file).splitlines()
+            texts += [t.strip() for t in lines if t.strip() and not t.startswith("#")]
+        extra = {}
+        requests = []  # (text shown in the table, identifier or BibTeX data)
+        for text in texts:
+            identifier = classify(text)
+            requests.append((text, identifier))
+        if bibtex:
+            for entry in parse_bibtex(self._read(bibtex)):
+                data = services.data_from_bibsonomy(entry)
+                label = entry.bibtex_key or entry.title
+                if entry.arxiv_id:
+                    requests.append((label, classify(entry.arxiv_id), data))
+                elif entry.doi:
+                    requests.append((label, classify(entry.doi), data))
+                else:
+                    requests.append((label, None, data))
+        if not requests:
+            raise CommandError("Nothing to import: give ids, --file or --bibtex.")
+
+        rows: list[tuple[str, str, str]] = []  # (label, outcome, detail)
+        arxiv_batch: list[tuple[str, PaperImport]] = []
+        with tqdm(total=len(requests), unit="paper", file=self.stderr) as bar:
+            for label, identifier, *data in requests:
+                if identifier is None:
+                    paper, created = services.paper_upsert(data[0])
+                    rows.append(
+                        (label, "imported" if created else "updated", paper.title)
+                    )
+                    bar.update(1)
+                    continue
+                if identifier.kind not in ("arxiv", "doi", "bibsonomy"):
+                    rows.append(
+                        (label, "failed", identifier.message or "not an identifier")
+                    )
+                    bar.update(1)
+                    continue
+                existed = services.paper_find(identifier) is not None
+                paper_import = services.import_create(identifier=identifier, run=False)
+                paper_import.existed = existed
+                if data:
+                    extra[paper_import.pk] = data[0]
+                if identifier.kind == "arxiv":
+                    arxiv_batch.append((label, paper_import))
+                    continue
+                services.import_run(import_id=paper_import.pk)
+                if data:
+                    paper_import.refresh_from_db()
+                    if paper_import.paper_id:
+                        services.paper_upsert(data[0])
+                rows.append(self._row(label, paper_import))
+                bar.update(1)
+            if arxiv_batch:
+                imports = [imp for _, imp in arxiv_batch]
+                services.import_arxiv_batch(imports, extra=extra, progress=bar.update)
+                for label, paper_import in arxiv_batch:
+                    rows.append(self._row(label, paper_import))
+
+        self._table(rows)
+        failed = sum(1 for _, outcome, _ in rows if outcome == "failed")
+        if failed:
+            raise CommandError(f"{failed} of {len(rows)} failed")
+
+    def _read(self, path: Path) -> str:
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+
+    def _row(self, label: str, paper_import: PaperImport) -> tuple[str, str, str]:
+        existed = getattr(paper_import, "existed", False)
+        paper_import.refresh_from_db()
+        if paper_import.status == PaperImport.Status.DONE:
+            outcome = "updated" if existed else "imported"
+            return (label, outcome, paper_import.paper.title)
+        return (label, "failed", paper_import.last_error)
+
+    def _table(self, rows: list[tuple[str, str, str]]) -> None:
+        width = min(40, max(len(label) for label, _, _ in rows))
+        for label, outcome, detail in rows:
+            self.stdout.write(f"{label[:width]:<{width}}  {outcome:<8}  {detail[:100]}")
+        counts = {
+            k: sum(1 for _, o, _ in rows if o == k)
+            for k in ("imported", "updated", "failed")
+        }
+        self.stdout.write(
+            f"imported: {counts['imported']}  updated: {counts['updated']}  failed: {counts['failed']}"
+        )

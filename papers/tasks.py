@@ -1,0 +1,48 @@
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+from .models import PaperImport
+from .sources.http import TransientSourceError
+
+MAX_RETRIES = 8
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES)
+def run_import(self, import_id: int) -> None:
+    """Import one paper; retry with backoff while the outside service is unavailable.
+
+    In-process (no broker) there is no one to retry later, so a failure is final and
+    the status page offers a retry button.
+    """
+    final = self.request.is_eager or self.request.retries >= self.max_retries
+    try:
+        services.import_run(import_id=import_id, final=final)
+    except services.RETRYABLE as exc:
+        delay = min(600, 10 * 2**self.request.retries)
+        if isinstance(exc, TransientSourceError) and exc.retry_after:
+            delay = max(delay, int(exc.retry_after))
+        raise self.retry(exc=exc, countdown=delay) from exc
+
+
+@shared_task
+def requeue_stalled_imports(older_than_minutes: int = 15) -> int:
+    """Queue again imports left queued or running, e.g. after a worker died."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    stalled = PaperImport.objects.filter(
+        status__in=[PaperImport.Status.QUEUED, PaperImport.Status.RUNNING],
+        updated_at__lt=cutoff,
+    )
+    count = 0
+    for paper_import in stalled:
+        services.import_retry(paper_import=paper_import)
+        count += 1
+    return count
+
+
+@shared_task
+def refresh_arxiv_versions() -> int:
+    """Re-read summarised arXiv papers and record new versions."""
+    return services.papers_refresh_arxiv()

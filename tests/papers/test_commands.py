@@ -1,0 +1,64 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from papers.models import Paper, PaperImport
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def test_import_ids_prints_a_table(arxiv_replay, capsys):
+    call_command("import_papers", "1706.03762", "https://arxiv.org/abs/1611.03530")
+    out = capsys.readouterr().out
+    assert "imported: 2  updated: 0  failed: 0" in out
+    assert Paper.objects.count() == 2
+    assert PaperImport.objects.filter(status="done").count() == 2
+    assert len(arxiv_replay.requests) == 1
+
+
+def test_reimport_counts_as_updated(arxiv_replay, capsys):
+    call_command("import_papers", "1706.03762")
+    call_command("import_papers", "1706.03762")
+    assert "imported: 0  updated: 1  failed: 0" in capsys.readouterr().out
+    assert Paper.objects.count() == 1
+
+
+def test_failures_are_listed_and_exit_non_zero(arxiv_replay, capsys):
+    with pytest.raises(CommandError, match="2 of 3 failed"):
+        call_command("import_papers", "1706.03762", "2101.99999", "not an id at all")
+    out = capsys.readouterr().out
+    assert "not found on arXiv" in out
+    assert "imported: 1  updated: 0  failed: 2" in out
+
+
+def test_import_from_file(arxiv_replay, tmp_path, capsys):
+    ids = tmp_path / "ids.txt"
+    ids.write_text("# reading list\n1706.03762\n\narXiv:1611.03530v1\n")
+    call_command("import_papers", "--file", str(ids))
+    assert Paper.objects.count() == 2
+
+
+def test_import_from_bibtex_merges_venue(arxiv_replay, crossref_replay, capsys):
+    with pytest.raises(CommandError):  # the list holds entries that cannot be found
+        call_command(
+            "import_papers",
+            "--bibtex",
+            str(FIXTURES / "bibsonomy" / "reading_list.bib"),
+        )
+    out = capsys.readouterr().out
+    assert "imported:" in out
+    generalization = Paper.objects.get(arxiv_id="1611.03530")
+    assert generalization.authorships.count() == 5
+
+
+def test_missing_file_is_a_clear_error():
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("import_papers", "--file", "/nonexistent/ids.txt")
+
+
+def test_nothing_to_import():
+    with pytest.raises(CommandError, match="Nothing to import"):
+        call_command("import_papers")
