@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -193,17 +193,29 @@ def venue_resolve(raw: str, *, kind: str = Venue.Kind.CONFERENCE, create: bool =
 # Merging into the database ----------------------------------------------------------
 
 
+def _identity_keys(data: PaperData, title_key: str) -> list[str]:
+    keys = [f"arxiv:{data.arxiv_id}", f"doi:{data.doi}", f"ih:{data.interhash}"]
+    return [k for k in keys if not k.endswith(":")] + [f"title:{title_key}"]
+
+
 def _lock_identity(keys: Iterable[str]) -> None:
-    """Serialise writers of the same paper for the rest of the transaction."""
+    """Serialise writers of the same papers for the rest of the transaction."""
     if connection.vendor != "postgresql":
         return  # SQLite serialises every write transaction already
-    with connection.cursor() as cursor:
-        for key in sorted(set(keys)):
-            digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s)",
-                [int.from_bytes(digest, "big", signed=True)],
+    ids = sorted(
+        {
+            int.from_bytes(
+                hashlib.blake2b(k.encode(), digest_size=8).digest(), "big", signed=True
             )
+            for k in keys
+        }
+    )
+    with connection.cursor() as cursor:
+        # Sorted, so two batches that share papers take the locks in the same order.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k",
+            [ids],
+        )
 
 
 def _first_author_key(name: str) -> str:
@@ -211,60 +223,112 @@ def _first_author_key(name: str) -> str:
     return parts[-1] if parts else ""
 
 
-def _find_existing(data: PaperData, title_key: str) -> Paper | None:
+def _locked(qs):
+    if connection.vendor == "postgresql":
+        return qs.select_for_update(of=("self",))
+    return qs
+
+
+def _find_existing(datas: list[PaperData], title_keys: list[str]) -> list[Paper | None]:
+    """Return, for each record, the paper it already is: by outside key, else by title."""
     keys = Q()
-    if data.arxiv_id:
-        keys |= Q(arxiv_id=data.arxiv_id)
-    if data.doi:
-        keys |= Q(doi=data.doi)
-    if data.interhash:
-        keys |= Q(bibsonomy_interhash=data.interhash)
-    if data.bibtex_key:
-        keys |= Q(bibtex_key=data.bibtex_key)
+    for field_name, attr in (
+        ("arxiv_id", "arxiv_id"),
+        ("doi", "doi"),
+        ("bibsonomy_interhash", "interhash"),
+        ("bibtex_key", "bibtex_key"),
+    ):
+        values = {getattr(d, attr) for d in datas if getattr(d, attr)}
+        if values:
+            keys |= Q(**{f"{field_name}__in": values})
+    by_key: dict[tuple[str, str], Paper] = {}
     if keys:
-        found = Paper.objects.select_for_update().filter(keys).order_by("pk").first()
-        if found is not None:
-            return found
-    if not title_key or not data.authors:
-        return None
-    first = _first_author_key(data.authors[0][0])
-    for paper in Paper.objects.select_for_update().filter(title_key=title_key):
-        authorship = (
-            paper.authorships.select_related("author").order_by("position").first()
+        for paper in _locked(
+            Paper.objects.select_related("venue").filter(keys)
+        ).order_by("pk"):
+            for field_name in ("arxiv_id", "doi", "bibsonomy_interhash", "bibtex_key"):
+                value = getattr(paper, field_name)
+                if value:
+                    by_key.setdefault((field_name, value), paper)
+    found: list[Paper | None] = []
+    for data in datas:
+        found.append(
+            by_key.get(("arxiv_id", data.arxiv_id))
+            or by_key.get(("doi", data.doi))
+            or by_key.get(("bibsonomy_interhash", data.interhash))
+            or by_key.get(("bibtex_key", data.bibtex_key))
         )
-        if (
-            authorship is not None
-            and _first_author_key(authorship.author.name) == first
-        ):
-            return paper
-    return None
+    # The same paper without a shared key: same normalised title and first author.
+    wanted = {
+        tk
+        for tk, f, d in zip(title_keys, found, datas, strict=True)
+        if not f and tk and d.authors
+    }
+    if wanted:
+        candidates = list(
+            _locked(Paper.objects.select_related("venue").filter(title_key__in=wanted))
+        )
+        firsts = {
+            a.paper_id: _first_author_key(a.author.name)
+            for a in Authorship.objects.filter(
+                paper__in=candidates, position=0
+            ).select_related("author")
+        }
+        by_title = {(p.title_key, firsts.get(p.pk)): p for p in candidates}
+        for i, (data, title_key) in enumerate(zip(datas, title_keys, strict=True)):
+            if found[i] is None and data.authors:
+                found[i] = by_title.get(
+                    (title_key, _first_author_key(data.authors[0][0]))
+                )
+    return found
 
 
-def _set_authors(paper: Paper, authors: tuple[tuple[str, str], ...]) -> None:
-    names = list(dict.fromkeys(name[:300] for name, _ in authors if name.strip()))
-    existing = {a.name: a for a in Author.objects.filter(name__in=names)}
+def _set_authors(author_lists: dict[int, tuple[tuple[str, str], ...]]) -> None:
+    """Replace the author lists of the given papers (paper id -> ordered authors)."""
+    if not author_lists:
+        return
+    names = {
+        name[:300]
+        for authors in author_lists.values()
+        for name, _ in authors
+        if name.strip()
+    }
+    existing = {a.name: a.pk for a in Author.objects.filter(name__in=names)}
     missing = [Author(name=n) for n in names if n not in existing]
     if missing:
         Author.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {a.name: a for a in Author.objects.filter(name__in=names)}
-    affiliations = {name[:300]: aff for name, aff in authors}
-    Authorship.objects.filter(paper=paper).delete()
-    Authorship.objects.bulk_create(
-        Authorship(
-            paper=paper,
-            author=existing[name],
-            position=i,
-            affiliation=affiliations[name],
-        )
-        for i, name in enumerate(names)
-    )
+        existing = {a.name: a.pk for a in Author.objects.filter(name__in=names)}
+    Authorship.objects.filter(paper_id__in=author_lists).delete()
+    rows = []
+    for paper_id, authors in author_lists.items():
+        seen: set[str] = set()
+        for name, affiliation in authors:
+            name = name[:300]
+            if not name.strip() or name in seen:
+                continue
+            seen.add(name)
+            rows.append(
+                Authorship(
+                    paper_id=paper_id,
+                    author_id=existing[name],
+                    position=len(seen) - 1,
+                    affiliation=affiliation[:300],
+                )
+            )
+    Authorship.objects.bulk_create(rows)
 
 
-def _set_keywords(paper: Paper, names: Iterable[str]) -> None:
-    wanted = {slugify(n)[:100]: n[:100] for n in names if slugify(n)}
+def _set_keywords(keyword_lists: dict[int, tuple[str, ...]]) -> None:
+    """Add keywords to the given papers (paper id -> keyword names)."""
+    wanted = {
+        slugify(n)[:100]: n[:100]
+        for names in keyword_lists.values()
+        for n in names
+        if slugify(n)
+    }
     if not wanted:
         return
-    have = {k.slug: k for k in Keyword.objects.filter(slug__in=wanted)}
+    have = {k.slug for k in Keyword.objects.filter(slug__in=wanted)}
     new = [
         Keyword(name=name, slug=slug)
         for slug, name in wanted.items()
@@ -272,10 +336,22 @@ def _set_keywords(paper: Paper, names: Iterable[str]) -> None:
     ]
     if new:
         Keyword.objects.bulk_create(new, ignore_conflicts=True)
-    paper.keywords.add(*Keyword.objects.filter(slug__in=wanted))
+    ids = dict(Keyword.objects.filter(slug__in=wanted).values_list("slug", "pk"))
+    Through = Paper.keywords.through
+    Through.objects.bulk_create(
+        [
+            Through(paper_id=paper_id, keyword_id=ids[slugify(n)[:100]])
+            for paper_id, names in keyword_lists.items()
+            for n in names
+            if slugify(n)
+        ],
+        ignore_conflicts=True,
+    )
 
 
-def _merge(paper: Paper, data: PaperData, venue: Venue | None) -> bool:
+def _merge(
+    paper: Paper, data: PaperData, venue: Venue | None, has_authors: bool
+) -> bool:
     """Copy what `data` knows into `paper`; return whether the author list should change.
 
     arXiv is trusted for the text (title, abstract, authors with affiliations) and the
@@ -301,8 +377,8 @@ def _merge(paper: Paper, data: PaperData, venue: Venue | None) -> bool:
         if getattr(data, key) and not getattr(paper, key):
             setattr(paper, key, getattr(data, key))
     venue_is_preprint = venue is not None and venue.kind == Venue.Kind.PREPRINT
-    paper_on_preprint = paper.venue_id is None or (
-        paper.venue is not None and paper.venue.kind == Venue.Kind.PREPRINT
+    paper_on_preprint = (
+        paper.venue_id is None or paper.venue.kind == Venue.Kind.PREPRINT
     )
     if venue is not None and (not venue_is_preprint or paper_on_preprint):
         paper.venue = venue
@@ -313,39 +389,101 @@ def _merge(paper: Paper, data: PaperData, venue: Venue | None) -> bool:
     if is_new or paper.source == Paper.Source.MANUAL:
         paper.source = data.source
     paper.title_key = normalise_title(paper.title)[:300]
-    return bool(data.authors) and (
-        is_new or data.is_preprint or not paper.authorships.exists()
-    )
+    return bool(data.authors) and (is_new or data.is_preprint or not has_authors)
 
 
-def paper_upsert(data: PaperData) -> tuple[Paper, bool]:
-    """Create or update the paper `data` describes; return it and whether it is new.
+MERGED_FIELDS = [
+    "arxiv_id",
+    "doi",
+    "bibtex_key",
+    "bibsonomy_interhash",
+    "title",
+    "title_key",
+    "abstract",
+    "arxiv_version",
+    "published_on",
+    "url",
+    "pdf_url",
+    "journal_ref",
+    "venue",
+    "year",
+    "source",
+    "updated_at",
+]
 
-    The paper is found by any of its outside keys, or by its normalised title and first
+
+def papers_upsert(datas: list[PaperData]) -> list[tuple[Paper, bool]]:
+    """Create or update the papers `datas` describe; return each with whether it is new.
+
+    A paper is found by any of its outside keys, or by its normalised title and first
     author, so the same paper arriving from arXiv and from a conference record merges.
+    All the work is done in a fixed number of queries, whatever the batch size.
     """
-    title_key = normalise_title(data.title)[:300]
-    venue = venue_resolve(data.venue, kind=data.venue_kind) if data.venue else None
-    keys = [f"arxiv:{data.arxiv_id}", f"doi:{data.doi}", f"ih:{data.interhash}"]
-    keys = [k for k in keys if not k.endswith(":")] + [f"title:{title_key}"]
+    title_keys = [normalise_title(d.title)[:300] for d in datas]
+    venues = {
+        (d.venue, d.venue_kind): venue_resolve(d.venue, kind=d.venue_kind)
+        for d in datas
+        if d.venue
+    }
     for attempt in range(3):
         try:
             with transaction.atomic():
-                _lock_identity(keys)
-                paper = _find_existing(data, title_key) or Paper()
-                created = paper.pk is None
-                replace_authors = _merge(paper, data, venue)
-                paper.save()
-                if replace_authors:
-                    _set_authors(paper, data.authors)
-                _set_keywords(paper, data.keywords)
-                return paper, created
+                return _upsert_locked(datas, title_keys, venues)
         except IntegrityError:
             # Another writer created the same key between our lookup and insert (only
             # possible without advisory locks); the next lookup finds its row.
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def _upsert_locked(datas, title_keys, venues) -> list[tuple[Paper, bool]]:
+    _lock_identity(
+        k
+        for d, tk in zip(datas, title_keys, strict=True)
+        for k in _identity_keys(d, tk)
+    )
+    found = _find_existing(datas, title_keys)
+    with_authors = set(
+        Authorship.objects.filter(paper__in=[p for p in found if p]).values_list(
+            "paper_id", flat=True
+        )
+    )
+    now = timezone.now()
+    results: list[tuple[Paper, bool]] = []
+    authors: dict[int, tuple[Paper, tuple]] = {}  # id(paper) -> (paper, author list)
+    # Two records of one paper in the same batch share one instance.
+    same: dict[str, Paper] = {}
+    for data, title_key, paper in zip(datas, title_keys, found, strict=True):
+        keys = _identity_keys(data, title_key)
+        paper = paper or next((same[k] for k in keys if k in same), None) or Paper()
+        created = paper.pk is None and not any(paper is p for p, _ in results)
+        venue = venues.get((data.venue, data.venue_kind)) if data.venue else None
+        has_authors = paper.pk in with_authors or id(paper) in authors
+        if _merge(paper, data, venue, has_authors=has_authors):
+            authors[id(paper)] = (paper, data.authors)
+        paper.updated_at = now
+        same.update(dict.fromkeys(keys, paper))
+        results.append((paper, created))
+    unique = list({id(p): p for p, _ in results}.values())
+    new = [p for p in unique if p.pk is None]
+    for p in new:
+        p.created_at = now
+    Paper.objects.bulk_create(new)
+    Paper.objects.bulk_update(
+        [p for p in unique if p.pk not in {n.pk for n in new}], MERGED_FIELDS
+    )
+    _set_authors({p.pk: a for p, a in authors.values()})
+    keywords: dict[int, tuple[str, ...]] = {}
+    for (paper, _), data in zip(results, datas, strict=True):
+        keywords[paper.pk] = keywords.get(paper.pk, ()) + data.keywords
+    _set_keywords(keywords)
+    return results
+
+
+def paper_upsert(data: PaperData) -> tuple[Paper, bool]:
+    """Create or update one paper; see papers_upsert."""
+    return papers_upsert([data])[0]
 
 
 # Imports ----------------------------------------------------------------------------
@@ -512,30 +650,76 @@ def import_retry(*, paper_import: PaperImport) -> PaperImport:
     return paper_import
 
 
+def import_create_many(
+    identifiers: list[Identifier], *, user=None
+) -> list[PaperImport]:
+    """Save many import requests in one statement, without queueing them."""
+    return PaperImport.objects.bulk_create(
+        PaperImport(identifier=text, source=source, requested_by=user)
+        for source, text in map(_import_source, identifiers)
+    )
+
+
 def import_arxiv_batch(
     imports: list[PaperImport],
     *,
     client: ArxivClient | None = None,
     extra: dict[int, PaperData] | None = None,
     progress: Callable[[int], None] | None = None,
+    chunk: int = 100,
 ) -> list[PaperImport]:
-    """Run many arXiv imports with one request per hundred ids.
+    """Run many arXiv imports with one request and a fixed number of queries per chunk.
 
     `extra` maps an import id to a second record of the same paper (from a BibTeX
-    file, say) that is merged after the arXiv one, so its venue and year win.
+    file, say) merged after the arXiv one, so its venue and year win.
     """
     client = client or ArxivClient.from_settings()
-    started = [i for i in (import_start(import_id=imp.pk) for imp in imports) if i]
-    outcomes = client.fetch(i.identifier for i in started)
-    for paper_import in started:
-        outcome = outcomes[paper_import.identifier]
-        data = data_from_arxiv(outcome) if isinstance(outcome, ArxivRecord) else outcome
-        import_record_result(paper_import, data)
-        if extra and paper_import.pk in extra and isinstance(data, PaperData):
-            paper_upsert(replace(extra[paper_import.pk], arxiv_id=data.arxiv_id))
+    extra = extra or {}
+    for start in range(0, len(imports), chunk):
+        part = imports[start : start + chunk]
+        now = timezone.now()
+        PaperImport.objects.filter(pk__in=[i.pk for i in part]).exclude(
+            status=PaperImport.Status.DONE
+        ).update(
+            status=PaperImport.Status.RUNNING,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+        started = list(
+            PaperImport.objects.filter(
+                pk__in=[i.pk for i in part], status=PaperImport.Status.RUNNING
+            )
+        )
+        outcomes = client.fetch(i.identifier for i in started)
+        fetched: list[tuple[PaperImport, PaperData]] = []
+        for paper_import in started:
+            outcome = outcomes[paper_import.identifier]
+            if isinstance(outcome, ArxivRecord):
+                fetched.append((paper_import, data_from_arxiv(outcome)))
+            else:
+                paper_import.status = PaperImport.Status.FAILED
+                paper_import.last_error = outcome.message
+        datas = [data for _, data in fetched]
+        datas += [
+            replace(extra[i.pk], arxiv_id=data.arxiv_id)
+            for i, data in fetched
+            if i.pk in extra
+        ]
+        papers = papers_upsert(datas) if datas else []
+        for (paper_import, _), (paper, _) in zip(fetched, papers, strict=False):
+            paper_import.status = PaperImport.Status.DONE
+            paper_import.paper = paper
+            paper_import.last_error = ""
+        now = timezone.now()
+        for paper_import in started:
+            paper_import.finished_at = now
+            paper_import.updated_at = now
+        PaperImport.objects.bulk_update(
+            started, ["status", "paper", "last_error", "finished_at", "updated_at"]
+        )
         if progress:
-            progress(1)
-    return started
+            progress(len(part))
+    return imports
 
 
 def papers_refresh_arxiv(*, client: ArxivClient | None = None, batch: int = 500) -> int:

@@ -177,3 +177,15 @@ def test_unknown_objects_give_a_styled_404(client, url):
 
 def test_healthz(client):
     assert client.get("/healthz").content == b"ok"
+
+
+def test_summary_written_for_an_older_version_says_so(client):
+    summary = SummaryFactory(arxiv_version=1, paper__arxiv_version=3)
+    html = client.get(summary.paper.get_absolute_url()).content.decode()
+    assert "Written for v1; the paper is now at" in html and ">v3<" in html
+
+
+def test_summary_for_the_current_version_has_no_note(client):
+    summary = SummaryFactory(arxiv_version=3, paper__arxiv_version=3)
+    html = client.get(summary.paper.get_absolute_url()).content.decode()
+    assert "Written for v" not in html

@@ -1,10 +1,11 @@
+from dataclasses import replace
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from papers import services
-from papers.models import PaperImport
+from papers.models import Paper, PaperImport
 from papers.sources.bibsonomy import parse_bibtex
 from papers.sources.ids import classify
 
@@ -35,6 +36,9 @@ class Command(BaseCommand):
         if bibtex:
             for entry in parse_bibtex(self._read(bibtex)):
                 data = services.data_from_bibsonomy(entry)
+                if not entry.interhash:
+                    # Exported by Zotero or DBLP rather than BibSonomy.
+                    data = replace(data, source=Paper.Source.MANUAL)
                 label = entry.bibtex_key or entry.title
                 if entry.arxiv_id:
                     requests.append((label, classify(entry.arxiv_id), data))
