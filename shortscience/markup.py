@@ -9,6 +9,7 @@ explicit allowlist.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -45,6 +46,9 @@ _DEFAULT_KATEX_JS_PATH = (
 # milliseconds; KaTeX goes superlinear on huge formulas (40k characters take
 # seconds), and the V8 context is shared, so a runaway formula must be cut off.
 _TYPESET_TIMEOUT_SEC = 2.0
+# When the document overruns, formulas are retried one by one with this cap
+# each, so one runaway formula cannot starve the rest.
+_FORMULA_TIMEOUT_SEC = 0.5
 
 # Commands that LaTeX users expect and KaTeX 0.16 lacks. \bm, \argmax and
 # \argmin are built in already.
@@ -138,6 +142,11 @@ class _KatexEngine:
             self._racer, self._pid = racer, os.getpid()
         return self._racer
 
+    def close(self) -> None:
+        """Free the V8 context; the next call builds a new one."""
+        with self._lock:
+            self._discard()
+
     def _discard(self) -> None:
         racer, self._racer = self._racer, None
         if racer is not None and self._pid == os.getpid():
@@ -176,7 +185,8 @@ class _KatexEngine:
                     results.append(_Typeset(None, "typesetting took too long"))
                     continue
                 try:
-                    results.extend(self._run([item], remaining))
+                    timeout = min(remaining, _FORMULA_TIMEOUT_SEC)
+                    results.extend(self._run([item], timeout))
                 except Exception as exc:
                     self._recover(exc)
                     results.append(_Typeset(None, _engine_error_message(exc)))
@@ -197,6 +207,9 @@ def _engine_error_message(exc: Exception) -> str:
 
 
 _engine = _KatexEngine()
+# Close while the interpreter is still whole: closing from the garbage collector
+# during shutdown can deadlock joining the thread that drives V8.
+atexit.register(_engine.close)
 
 
 def _error_html(tex: str, message: str, *, opener: str, closer: str, tag: str) -> str:

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "papers",
     "summaries",
     "comments",
+    "discovery",
+    "feeds",
+    "api",
 ]
 
 MIDDLEWARE = [
