@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 # Bump whenever a change here can change the HTML of an existing source, so that
 # stored renders are redone in the background.
-_REVISION = 1
+_REVISION = 2
 
 _DEFAULT_KATEX_JS_PATH = (
     Path(__file__).resolve().parent.parent / "node_modules/katex/dist/katex.min.js"
@@ -137,8 +137,12 @@ class _KatexEngine:
     def _context(self) -> MiniRacer:
         if self._racer is None or self._pid != os.getpid():
             racer = MiniRacer()
-            racer.eval(_katex_js_path().read_text(encoding="utf-8"))
-            racer.eval(_TYPESET_JS)
+            try:
+                racer.eval(_katex_js_path().read_text(encoding="utf-8"))
+                racer.eval(_TYPESET_JS)
+            except BaseException:
+                racer.close()
+                raise
             self._racer, self._pid = racer, os.getpid()
         return self._racer
 
@@ -173,38 +177,38 @@ class _KatexEngine:
         with self._lock:
             try:
                 return self._run(items, _TYPESET_TIMEOUT_SEC)
-            except Exception as exc:
-                self._recover(exc)
+            except JSTimeoutException:
+                pass
+            except Exception:
+                self._fail()
+                return [_UNAVAILABLE] * len(items)
             # Retry one at a time under a fresh budget, so one runaway formula
-            # does not take the rest of the document down with it.
+            # does not take the rest of the document down with it. V8 stops
+            # the script on timeout and the context stays usable.
             deadline = time.monotonic() + _TYPESET_TIMEOUT_SEC
             results = []
             for item in items:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    results.append(_Typeset(None, "typesetting took too long"))
+                    results.append(_TOO_LONG)
                     continue
                 try:
                     timeout = min(remaining, _FORMULA_TIMEOUT_SEC)
                     results.extend(self._run([item], timeout))
-                except Exception as exc:
-                    self._recover(exc)
-                    results.append(_Typeset(None, _engine_error_message(exc)))
+                except JSTimeoutException:
+                    results.append(_TOO_LONG)
+                except Exception:
+                    self._fail()
+                    results.append(_UNAVAILABLE)
             return results
 
-    def _recover(self, exc: Exception) -> None:
-        if isinstance(exc, JSTimeoutException):
-            # V8 terminates the script and the context stays usable.
-            return
-        logger.exception("KaTeX engine failed", exc_info=exc)
+    def _fail(self) -> None:
+        logger.exception("KaTeX engine failed")
         self._discard()
 
 
-def _engine_error_message(exc: Exception) -> str:
-    if isinstance(exc, JSTimeoutException):
-        return "typesetting took too long"
-    return "math typesetting is unavailable"
-
+_TOO_LONG = _Typeset(None, "typesetting took too long")
+_UNAVAILABLE = _Typeset(None, "math typesetting is unavailable")
 
 _engine = _KatexEngine()
 # Close while the interpreter is still whole: closing from the garbage collector
@@ -330,15 +334,15 @@ def _math_block_bracket(
     else:
         return False
 
+    parts = [src[start + 2 : state.eMarks[start_line]]]
+    for middle in range(start_line + 1, line + 1):
+        parts.append(src[state.bMarks[middle] : state.eMarks[middle]])
+    content = "\n".join(parts)
+    # Cut at the closer: it is on the last line, after which only blanks remain.
+    content = content[: content.rstrip().rfind("\\]")]
+    if not content.strip():
+        return False
     if not silent:
-        parts = [src[start + 2 : state.eMarks[start_line]]]
-        for middle in range(start_line + 1, line + 1):
-            parts.append(src[state.bMarks[middle] : state.eMarks[middle]])
-        content = "\n".join(parts)
-        # Cut at the closer: it is on the last line, after which only blanks remain.
-        content = content[: content.rstrip().rfind("\\]")]
-        if not content.strip():
-            return False
         token = state.push("math_block_bracket", "math", 0)
         token.block = True
         token.content = content
@@ -366,8 +370,8 @@ def _paragraph(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     """Parse a paragraph, not letting a line end it while display math is open.
 
     Same as markdown-it's paragraph rule, except that a line such as `- b` or
-    `# b` inside `$$a ... $$` continues the formula instead of starting a list
-    or a heading.
+    `> b` inside `$$a ... $$` continues the formula instead of starting a list
+    or a quote.
     """
     next_line = start_line + 1
     terminator_rules = state.md.block.ruler.getRules("paragraph")
@@ -467,6 +471,88 @@ def _render_bare_image(
     )
 
 
+# --- Paper citations -----------------------------------------------------------
+
+# \cite{arXiv:1611.03530} and \cite{doi:10.1038/nature14539} (several keys may be
+# separated by commas) link to /cite/<kind>/<id>, which opens the paper on the site
+# or offers to add it; the link stays right whatever papers the site has later.
+CITE_URL = "/cite/{kind}/{value}"
+_CITE_RE = re.compile(r"\\cite\{([^{}\n]{1,500})\}")
+# Links that name a paper: a page of this site, or an arXiv abstract or PDF.
+_PAPER_LINK_RE = re.compile(r"^(?:https?://[^/]+)?/papers/(\d+)/?(?:[?#].*)?$")
+_ARXIV_LINK_RE = re.compile(
+    r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(.+?)(?:\.pdf)?/?$", re.I
+)
+
+
+def _cite_key(key: str) -> tuple[str, str] | None:
+    from papers.sources.ids import InvalidIdentifier, parse_arxiv_id, parse_doi
+
+    key = key.strip()
+    prefix, _, value = key.partition(":")
+    if prefix.lower() == "arxiv":
+        try:
+            return ("arxiv", parse_arxiv_id(value).id)
+        except InvalidIdentifier:
+            return None
+    if prefix.lower() == "doi":
+        doi = parse_doi(value)
+        return ("doi", doi) if doi else None
+    return None
+
+
+def _paper_cite(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("\\cite{", state.pos):
+        return False
+    match = _CITE_RE.match(state.src, state.pos, state.posMax)
+    if match is None:
+        return False
+    keys = [_cite_key(k) for k in match[1].split(",")]
+    if not keys or None in keys:
+        return False  # not a citation we understand: it stays text
+    if not silent:
+        token = state.push("paper_cite", "", 0)
+        token.meta["keys"] = keys
+        token.content = match[0]
+    state.pos = match.end()
+    return True
+
+
+def _render_paper_cite(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: Any
+) -> str:
+    links = []
+    for kind, value in tokens[idx].meta["keys"]:
+        label = f"arXiv:{value}" if kind == "arxiv" else f"doi:{value}"
+        href = CITE_URL.format(kind=kind, value=value)
+        links.append(
+            f'<a class="paper-cite" href="{escapeHtml(href)}">{escapeHtml(label)}</a>'
+        )
+    return "[" + ", ".join(links) + "]"
+
+
+def extract_citations(source: str) -> list[tuple[str, str]]:
+    """Return the papers a text cites: ("arxiv", id), ("doi", doi) or ("paper", pk).
+
+    Counts \\cite{...} keys and links to paper pages of the site or to arXiv; code
+    and math are not looked into.
+    """
+    found: list[tuple[str, str]] = []
+    for token in _md.parse(source, {}):
+        for child in token.children or ():
+            if child.type == "paper_cite":
+                found.extend(child.meta["keys"])
+            elif child.type == "link_open":
+                href = child.attrGet("href") or ""
+                if match := _PAPER_LINK_RE.match(href):
+                    found.append(("paper", match[1]))
+                elif (match := _ARXIV_LINK_RE.match(href)) and (
+                    key := _cite_key(f"arXiv:{match[1]}")
+                ):
+                    found.append(key)
+    return list(dict.fromkeys(found))
+
+
 def _build_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     # Currency ("$5 and $10") stays text: no space inside the delimiters and no
@@ -481,6 +567,7 @@ def _build_markdown() -> MarkdownIt:
     )
     md.block.ruler.at("paragraph", _paragraph)
     md.inline.ruler.before("escape", "math_inline_bracket", _math_inline_bracket)
+    md.inline.ruler.before("escape", "paper_cite", _paper_cite)
     md.block.ruler.before("fence", "math_block_bracket", _math_block_bracket)
     gfm_autolink_plugin(md)
     md.core.ruler.after("inline", "bare_images", _bare_images)
@@ -488,6 +575,7 @@ def _build_markdown() -> MarkdownIt:
     for kind in _MATH_KINDS:
         md.add_render_rule(kind, _render_math)
     md.add_render_rule("bare_image", _render_bare_image)
+    md.add_render_rule("paper_cite", _render_paper_cite)
 
     default_image = md.renderer.rules["image"]
 
@@ -524,7 +612,7 @@ _HTML_TAGS = {
 }  # fmt: skip
 
 _ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "class"},
     "img": {"src", "alt", "title", "loading", "class"},
     "ol": {"start"},
     "code": {"class"},
@@ -554,13 +642,13 @@ _ATTRIBUTES = {
         "symmetric",
         "movablelimits",
         "accent",
-    },  # fmt: skip
+    },
     "mspace": {"width", "height", "depth", "mathbackground"},
     "mfrac": {"linethickness"},
     "mover": {"accent"},
     "munder": {"accentunder"},
     "munderover": {"accent", "accentunder"},
-    "mstyle": {"displaystyle", "scriptlevel", "mathcolor", "mathsize"},
+    "mstyle": {"displaystyle", "scriptlevel", "mathcolor", "mathsize", "style"},
     "mpadded": {
         "width",
         "height",
@@ -570,7 +658,7 @@ _ATTRIBUTES = {
         "mathbackground",
         "class",
         "style",
-    },  # fmt: skip
+    },
     "mtable": {
         "columnalign",
         "rowspacing",
@@ -578,7 +666,7 @@ _ATTRIBUTES = {
         "columnlines",
         "rowlines",
         "width",
-    },  # fmt: skip
+    },
     "mtd": {"class", "width", "columnalign"},
     "menclose": {"notation"},
 }
@@ -622,6 +710,8 @@ def render(source: str) -> str:
     """Render Markdown with LaTeX math to sanitised HTML.
 
     Never raise on bad input: a formula KaTeX rejects is shown as its source.
+    Blocking (KaTeX runs under a process-wide lock): from async code, call it
+    through `sync_to_async`.
     """
     env: dict[str, Any] = {}
     tokens = _md.parse(source, env)

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import views
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("s/<str:token>/", views.summary_shared, name="summary-shared"),
     path("users/<str:username>/", views.user_detail, name="user-detail"),
     path("", include("papers.urls")),
+    path("", include("summaries.urls")),
     path("", include("discovery.urls")),
     path("", include("feeds.urls")),
     path("api/", include("api.urls")),
@@ -19,7 +20,13 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if not settings.AWS_STORAGE_BUCKET_NAME and settings.MEDIA_URL.startswith("/"):
+    # Uploads on the local disk are served by the site itself; they are images the
+    # site re-encoded, served with their image type and nosniff.
+    urlpatterns.append(
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>images/.+)$",
+            views.media,
+            name="media",
+        )
+    )

@@ -9,9 +9,11 @@ from comments.selectors import thread_order
 from papers import selectors as paper_selectors
 from papers.models import Paper
 from summaries import selectors as summary_selectors
+from summaries import services as summary_services
 from summaries.models import Summary
 from users.models import User
 
+from . import markup
 from .pagination import paginate
 
 
@@ -24,6 +26,15 @@ def _with_comments(qs):
             ),
         )
     )
+
+
+def _fresh_for_writer(request, summary: Summary) -> None:
+    """Show writers their latest text at once, before the render task has stored it."""
+    if (
+        summary.writer_id == request.user.pk
+        and summary.rendered_by != markup.RENDERER_VERSION
+    ):
+        summary.body_html = markup.render(summary.body)
 
 
 def home(request):
@@ -53,8 +64,19 @@ def paper_detail(request, pk: int):
     )
     for summary in summaries:
         summary.threaded_comments = thread_order(summary.comments.all())
+        _fresh_for_writer(request, summary)
+    my_summary = None
+    if request.user.is_authenticated:
+        my_summary = summary_services.summary_for(paper=paper, writer=request.user)
     return render(
-        request, "paper_detail.html", {"paper": paper, "summaries": summaries}
+        request,
+        "paper_detail.html",
+        {
+            "paper": paper,
+            "summaries": summaries,
+            "my_summary": my_summary,
+            "citing": summary_selectors.summary_list_citing(paper=paper)[:20],
+        },
     )
 
 
@@ -64,7 +86,10 @@ def summary_detail(request, pk: int):
     )
     if not summary.is_public and summary.writer_id != request.user.pk:
         raise Http404("No such summary.")
+    if summary.deleted_at is not None:
+        raise Http404("This summary was deleted.")
     summary.threaded_comments = thread_order(summary.comments.all())
+    _fresh_for_writer(request, summary)
     return render(
         request, "summary_detail.html", {"summary": summary, "paper": summary.paper}
     )
@@ -75,6 +100,8 @@ def summary_shared(request, token: str):
     summary = get_object_or_404(
         _with_comments(Summary.objects.select_related("paper", "paper__venue")),
         share_token=token,
+        share_enabled=True,
+        status=Summary.Status.PUBLISHED,
         deleted_at__isnull=True,
     )
     summary.threaded_comments = thread_order(summary.comments.all())
@@ -101,3 +128,17 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def media(request, path: str):
+    """Serve an uploaded image from the local media folder with a safe content type."""
+    from django.conf import settings
+    from django.views.static import serve
+
+    if not path.lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".webp")):
+        raise Http404("No such image.")
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .models import Summary, Vote
-from .services import summary_save_from_admin
+from .services import summary_save_from_admin, summary_undelete
 
 
 @admin.register(Summary)
@@ -15,7 +15,6 @@ class SummaryAdmin(admin.ModelAdmin):
         "score",
         "published_at",
     )
-    list_filter = ("status", "is_anonymous", "is_private")
     search_fields = ("paper__title", "writer__username", "body")
     raw_id_fields = ("paper", "writer")
     # Derived from the Markdown source by the renderer; never edited by hand.
@@ -23,8 +22,24 @@ class SummaryAdmin(admin.ModelAdmin):
     readonly_fields = ("score", "share_token")
     list_select_related = ("paper", "writer")
 
+    list_filter = (
+        "status",
+        "is_anonymous",
+        "is_private",
+        ("deleted_at", admin.EmptyFieldListFilter),
+    )
+    actions = ["restore_deleted"]
+
     def save_model(self, request, obj, form, change):
         summary_save_from_admin(summary=obj)
+
+    @admin.action(description="Restore the selected deleted summaries")
+    def restore_deleted(self, request, queryset):
+        restored = 0
+        for summary in queryset.filter(deleted_at__isnull=False):
+            summary_undelete(summary=summary)
+            restored += 1
+        self.message_user(request, f"{restored} summaries restored.")
 
 
 @admin.register(Vote)

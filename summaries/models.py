@@ -50,6 +50,11 @@ class Summary(TimeStampedModel):
     # Sum of the votes, kept by the vote service so lists can sort by it.
     score = models.IntegerField(default=0, db_index=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Whether the private share link works; revoking turns it off and renewing mints a new one.
+    share_enabled = models.BooleanField(default=True)
+    # An edit of a published summary that was autosaved but not yet saved by its writer.
+    pending_body = models.TextField(blank=True, max_length=100_000)
+    pending_saved_at = models.DateTimeField(null=True, blank=True)
 
     objects = SummaryQuerySet.as_manager()
 
@@ -106,3 +111,70 @@ class Vote(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} {self.value:+d} on {self.summary_id}"
+
+
+class SummaryRevision(models.Model):
+    """The text of a published summary as one save left it."""
+
+    summary = models.ForeignKey(
+        Summary, on_delete=models.CASCADE, related_name="revisions"
+    )
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    writer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summary", "number"], name="revision_unique_number"
+            )
+        ]
+
+    def __str__(self):
+        return f"Revision {self.number} of summary {self.summary_id}"
+
+
+class Citation(models.Model):
+    """A paper a summary cites: \\cite{arXiv:...}, \\cite{doi:...} or a link to a paper page."""
+
+    class Kind(models.TextChoices):
+        ARXIV = "arxiv", "arXiv"
+        DOI = "doi", "DOI"
+        PAPER = "paper", "Paper on this site"
+
+    summary = models.ForeignKey(
+        Summary, on_delete=models.CASCADE, related_name="citations"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summary", "kind", "value"], name="citation_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "value"])]
+
+    def __str__(self):
+        return f"{self.summary_id} cites {self.kind}:{self.value}"
+
+
+class UploadedImage(models.Model):
+    """An image a writer uploaded from the editor, re-encoded without its metadata."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="images"
+    )
+    file = models.FileField(upload_to="images/%Y/%m/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.file.name

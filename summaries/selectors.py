@@ -1,4 +1,4 @@
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from papers.models import Authorship
 
@@ -31,3 +31,20 @@ def summary_list_for_writer(*, writer, include_anonymous: bool) -> QuerySet[Summ
     if not include_anonymous:
         qs = qs.filter(is_anonymous=False)
     return _with_paper(qs).order_by("-published_at", "-pk")
+
+
+def summary_list_citing(*, paper) -> QuerySet[Summary]:
+    """Return public summaries that cite a paper (by arXiv id, DOI or a link to its page)."""
+    keys = Q(citations__kind="paper", citations__value=str(paper.pk))
+    if paper.arxiv_id:
+        keys |= Q(citations__kind="arxiv", citations__value=paper.arxiv_id)
+    if paper.doi:
+        keys |= Q(citations__kind="doi", citations__value=paper.doi)
+    return (
+        Summary.objects.public()
+        .filter(keys)
+        .exclude(paper=paper)
+        .select_related("writer", "paper")
+        .distinct()
+        .order_by("-score", "-published_at")
+    )

@@ -1,13 +1,29 @@
+"""Actions on summaries: write, autosave, publish, revise, restore, delete, share, vote."""
+
+import io
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
 
 from papers.models import Paper
 from shortscience import markup
 from shortscience.queue import enqueue
 from users.models import User
 
-from .models import Summary, Vote
+from .models import Citation, Summary, SummaryRevision, UploadedImage, Vote
+from .signals import summary_changed, summary_published
+
+MAX_BODY = 100_000
+DELETED_KEPT_FOR = timedelta(days=30)
+
+
+# Rendering --------------------------------------------------------------------------
 
 
 def summary_render(*, summary_id: int) -> bool:
@@ -33,7 +49,181 @@ def _queue_render(summary: Summary) -> None:
     enqueue(render_summary, summary.pk)
 
 
+def _announce(summary: Summary, *, first_publish: bool) -> None:
+    def send():
+        if first_publish:
+            summary_published.send(sender=Summary, summary=summary)
+        summary_changed.send(sender=Summary, summary=summary)
+
+    transaction.on_commit(send)
+
+
+# Citations --------------------------------------------------------------------------
+
+
+def _record_citations(summary: Summary) -> None:
+    keys = {(kind, value) for kind, value in markup.extract_citations(summary.body)}
+    Citation.objects.filter(summary=summary).delete()
+    Citation.objects.bulk_create(
+        Citation(summary=summary, kind=kind, value=value[:255]) for kind, value in keys
+    )
+
+
+# Writing ----------------------------------------------------------------------------
+
+
+def _validate(body: str, *, publishing: bool) -> None:
+    if len(body) > MAX_BODY:
+        raise ValidationError(
+            f"A summary can be at most {MAX_BODY:,} characters long; this one has {len(body):,}."
+        )
+    if publishing and not body.strip():
+        raise ValidationError(
+            "An empty summary cannot be published: write something first."
+        )
+
+
+def _next_revision_number(summary: Summary) -> int:
+    last = summary.revisions.aggregate(n=Max("number"))["n"]
+    return (last or 0) + 1
+
+
+def _add_revision(summary: Summary, writer: User, note: str = "") -> SummaryRevision:
+    return SummaryRevision.objects.create(
+        summary=summary,
+        number=_next_revision_number(summary),
+        body=summary.body,
+        writer=writer,
+        note=note,
+    )
+
+
+def summary_for(*, paper: Paper, writer: User) -> Summary | None:
+    """Return the writer's summary of the paper (one per writer and paper), if any."""
+    return Summary.objects.filter(
+        paper=paper, writer=writer, deleted_at__isnull=True
+    ).first()
+
+
 @transaction.atomic
+def summary_save(
+    *,
+    paper: Paper,
+    writer: User,
+    body: str,
+    is_anonymous: bool = False,
+    is_private: bool = False,
+    publish: bool = False,
+) -> Summary:
+    """Save the writer's summary of a paper, creating it on the first save.
+
+    A draft stays a draft until `publish`; a published summary stays published. Every
+    save of a published summary whose text changed keeps a revision. The text is
+    saved first; rendering is queued after commit.
+    """
+    summary = (
+        Summary.objects.select_for_update().filter(paper=paper, writer=writer).first()
+    )
+    creating = summary is None
+    if creating:
+        summary = Summary(paper=paper, writer=writer, arxiv_version=paper.arxiv_version)
+    elif summary.deleted_at is not None:
+        # Writing again after deleting starts from the new text.
+        summary.deleted_at = None
+        summary.status = Summary.Status.DRAFT
+    first_publish = publish and summary.status == Summary.Status.DRAFT
+    will_be_published = first_publish or summary.status == Summary.Status.PUBLISHED
+    _validate(body, publishing=will_be_published)
+    body_changed = creating or body != summary.body
+    summary.body = body
+    summary.is_anonymous = is_anonymous
+    summary.is_private = is_private
+    summary.pending_body = ""
+    summary.pending_saved_at = None
+    if first_publish:
+        summary.status = Summary.Status.PUBLISHED
+        summary.published_at = timezone.now()
+    if body_changed:
+        summary.rendered_by = ""  # marks the stored HTML as stale until the task runs
+    summary.save()
+    if summary.status == Summary.Status.PUBLISHED and (body_changed or first_publish):
+        _add_revision(summary, writer)
+    if body_changed:
+        _record_citations(summary)
+        _queue_render(summary)
+    _announce(summary, first_publish=first_publish)
+    return summary
+
+
+@transaction.atomic
+def summary_autosave(
+    *,
+    paper: Paper,
+    writer: User,
+    body: str,
+    is_anonymous: bool = False,
+    is_private: bool = False,
+) -> Summary | None:
+    """Keep what the writer is typing without publishing anything.
+
+    A draft (new or existing) takes the text directly. A published summary keeps its
+    public text and stores the edit as pending until the writer saves.
+    """
+    _validate(body, publishing=False)
+    summary = (
+        Summary.objects.select_for_update()
+        .filter(paper=paper, writer=writer, deleted_at__isnull=True)
+        .first()
+    )
+    now = timezone.now()
+    if summary is None:
+        if not body.strip():
+            return None
+        summary = Summary.objects.create(
+            paper=paper,
+            writer=writer,
+            body=body,
+            is_anonymous=is_anonymous,
+            is_private=is_private,
+            arxiv_version=paper.arxiv_version,
+            pending_saved_at=now,
+        )
+        return summary
+    if summary.status == Summary.Status.DRAFT:
+        summary.body = body
+        summary.is_anonymous = is_anonymous
+        summary.is_private = is_private
+        summary.rendered_by = ""
+        summary.pending_saved_at = now
+        summary.save(
+            update_fields=[
+                "body",
+                "is_anonymous",
+                "is_private",
+                "rendered_by",
+                "pending_saved_at",
+                "updated_at",
+            ]
+        )
+    elif body != summary.body:
+        summary.pending_body = body
+        summary.pending_saved_at = now
+        summary.save(update_fields=["pending_body", "pending_saved_at", "updated_at"])
+    return summary
+
+
+def summary_save_from_admin(*, summary: Summary) -> Summary:
+    """Save a summary edited in the admin and queue its rendering like any other save."""
+    if summary.status == Summary.Status.PUBLISHED and summary.published_at is None:
+        summary.published_at = timezone.now()
+    with transaction.atomic():
+        summary.rendered_by = ""
+        summary.save()
+        _record_citations(summary)
+        _queue_render(summary)
+    return summary
+
+
 def summary_create(
     *,
     paper: Paper,
@@ -43,32 +233,115 @@ def summary_create(
     is_anonymous: bool = False,
     is_private: bool = False,
 ) -> Summary:
-    """Save a new summary and queue its rendering."""
-    summary = Summary(
+    """Create a summary in one step (demo content, the API); fails if one exists."""
+    if Summary.objects.filter(paper=paper, writer=writer).exists():
+        raise ValidationError(
+            "You have already summarised this paper; edit that summary."
+        )
+    return summary_save(
         paper=paper,
         writer=writer,
         body=body,
+        publish=publish,
         is_anonymous=is_anonymous,
         is_private=is_private,
-        arxiv_version=paper.arxiv_version,
     )
-    if publish:
-        summary.status = Summary.Status.PUBLISHED
-        summary.published_at = timezone.now()
-    summary.full_clean()
-    summary.save()
+
+
+@transaction.atomic
+def summary_restore_revision(
+    *, summary: Summary, revision: SummaryRevision, by: User
+) -> Summary:
+    """Make an old revision's text current again, as a new revision."""
+    summary = Summary.objects.select_for_update().get(pk=summary.pk)
+    summary.body = revision.body
+    summary.rendered_by = ""
+    summary.pending_body = ""
+    summary.save(update_fields=["body", "rendered_by", "pending_body", "updated_at"])
+    _add_revision(summary, by, note=f"restored revision {revision.number}")
+    _record_citations(summary)
     _queue_render(summary)
+    _announce(summary, first_publish=False)
     return summary
 
 
-def summary_save_from_admin(*, summary: Summary) -> Summary:
-    """Save a summary edited in the admin and queue its rendering like any other save."""
-    if summary.status == Summary.Status.PUBLISHED and summary.published_at is None:
-        summary.published_at = timezone.now()
-    with transaction.atomic():
-        summary.save()
-        _queue_render(summary)
+def summary_delete(*, summary: Summary) -> None:
+    """Delete softly: the summary leaves every page; staff can restore it for 30 days."""
+    summary.deleted_at = timezone.now()
+    summary.save(update_fields=["deleted_at", "updated_at"])
+    transaction.on_commit(lambda: summary_changed.send(sender=Summary, summary=summary))
+
+
+def summary_undelete(*, summary: Summary) -> None:
+    summary.deleted_at = None
+    summary.save(update_fields=["deleted_at", "updated_at"])
+    transaction.on_commit(lambda: summary_changed.send(sender=Summary, summary=summary))
+
+
+def summaries_purge_deleted() -> int:
+    """Remove for good the summaries deleted more than 30 days ago."""
+    cutoff = timezone.now() - DELETED_KEPT_FOR
+    count, _ = Summary.objects.filter(deleted_at__lt=cutoff).delete()
+    return count
+
+
+def summary_share_link(*, summary: Summary, enable: bool) -> Summary:
+    """Renew (enable=True: a new link, the old one stops working) or revoke the share link."""
+    summary.share_token = secrets.token_urlsafe(24)
+    summary.share_enabled = enable
+    summary.save(update_fields=["share_token", "share_enabled", "updated_at"])
     return summary
+
+
+# Images -----------------------------------------------------------------------------
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+MAX_IMAGE_PIXELS = 40_000_000
+
+
+def image_upload(*, owner: User, data: bytes, name: str = "") -> UploadedImage:
+    """Check an uploaded image by its content, re-encode it without metadata, store it."""
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ValidationError("Images can be at most 5 MB.")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(
+            "This file is not an image we can read (PNG, JPEG, GIF or WebP)."
+        ) from exc
+    if kind not in IMAGE_FORMATS:
+        raise ValidationError(
+            f"{kind} images are not accepted: use PNG, JPEG, GIF or WebP."
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ValidationError(
+                    "This image has too many pixels (at most 40 megapixels)."
+                )
+            out = io.BytesIO()
+            save_kwargs = {}
+            if kind == "GIF" and getattr(image, "is_animated", False):
+                save_kwargs = {"save_all": True, "loop": image.info.get("loop", 0)}
+            elif kind == "JPEG":
+                image = image.convert("RGB")
+                save_kwargs = {"quality": 90, "optimize": True}
+            # Saving a fresh image drops EXIF, GPS and other metadata.
+            image.save(out, format=kind, **save_kwargs)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValidationError(
+            "This image could not be processed; try another file."
+        ) from exc
+    filename = f"{secrets.token_hex(8)}.{IMAGE_FORMATS[kind]}"
+    uploaded = UploadedImage(owner=owner, width=image.width, height=image.height)
+    uploaded.file.save(filename, ContentFile(out.getvalue()), save=True)
+    return uploaded
+
+
+# Votes ------------------------------------------------------------------------------
 
 
 def _recount(summary_id: int, writer_id: int) -> None:

@@ -20,3 +20,9 @@ def rerender_stale() -> int:
     for summary_id in ids.iterator():
         count += services.summary_render(summary_id=summary_id)
     return count
+
+
+@shared_task
+def purge_deleted_summaries() -> int:
+    """Remove for good the summaries deleted more than 30 days ago."""
+    return services.summaries_purge_deleted()

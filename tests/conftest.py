@@ -6,6 +6,14 @@ from tests.factories import PaperFactory, SummaryFactory, UserFactory
 from tests.replay import ArxivReplay, BibsonomyReplay, CrossrefReplay
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Start every test with an empty cache: rate-limit counters must not leak."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()

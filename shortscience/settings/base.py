@@ -125,8 +125,25 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_URL = "/media/"
+MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploaded images go to S3-compatible storage when a bucket is named (django-storages),
+# else to MEDIA_ROOT, which the site serves itself.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default=None),
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
 
 # Mail: console by default; EMAIL_URL such as smtp://user:pass@host:587 switches to SMTP.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -172,6 +189,11 @@ CELERY_BEAT_SCHEDULE = {
     "every-hour-rerender-stale-comments": {
         "task": "comments.tasks.rerender_stale_comments",
         "schedule": crontab(minute=47),
+    },
+    # Every day at 03:10 UTC: remove summaries deleted more than 30 days ago.
+    "every-day-purge-deleted-summaries": {
+        "task": "summaries.tasks.purge_deleted_summaries",
+        "schedule": crontab(hour=3, minute=10),
     },
     # Every 10 minutes: queue again imports that a dead worker or lost message left behind.
     "every-10-minutes-requeue-stalled-imports": {

@@ -1,5 +1,8 @@
 """Test settings: only what makes the suite fast and hermetic, each with its reason."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 # Fast hashing: password strength is not under test.
@@ -15,3 +18,5 @@ HTTP_TIMEOUT = 5.0
 # `worker` switch this off and run a real Celery worker on CELERY_BROKER_URL.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Uploads land in a throwaway folder.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shortscience-media-"))

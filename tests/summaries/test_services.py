@@ -9,14 +9,16 @@ from tests.factories import PaperFactory, SummaryFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_create_saves_text_then_renders_after_commit(django_capture_on_commit_callbacks):
+def test_create_saves_text_then_renders_after_commit(
+    django_capture_on_commit_callbacks,
+):
     paper = PaperFactory(arxiv_version=2)
     with django_capture_on_commit_callbacks() as callbacks:
         summary = services.summary_create(
             paper=paper, writer=UserFactory(), body="Loss $\\mathbb{E}[x_1]$"
         )
     assert Summary.objects.get(pk=summary.pk).body_html == ""  # nothing rendered yet
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the render task, then the "published" signal
     callbacks[0]()
     summary.refresh_from_db()
     assert 'class="katex"' in summary.body_html
@@ -26,7 +28,9 @@ def test_create_saves_text_then_renders_after_commit(django_capture_on_commit_ca
 
 def test_render_does_not_overwrite_a_newer_text():
     summary = SummaryFactory(body="old", body_html="", rendered_by="")
-    body_seen_by_render = Summary.objects.values_list("body", flat=True).get(pk=summary.pk)
+    body_seen_by_render = Summary.objects.values_list("body", flat=True).get(
+        pk=summary.pk
+    )
     Summary.objects.filter(pk=summary.pk).update(body="new text")
     written = Summary.objects.filter(pk=summary.pk, body=body_seen_by_render).update(
         body_html="<p>old</p>"
@@ -41,13 +45,17 @@ def test_render_of_a_deleted_summary_is_a_no_op():
     assert services.summary_render(summary_id=987654) is False
 
 
-def test_broker_down_still_saves_and_renders_in_process(monkeypatch, django_capture_on_commit_callbacks):
+def test_broker_down_still_saves_and_renders_in_process(
+    monkeypatch, django_capture_on_commit_callbacks
+):
     from kombu.exceptions import OperationalError
 
     from summaries.tasks import render_summary
 
     def refuse(*args, **kwargs):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        raise OperationalError(
+            "Error 111 connecting to 127.0.0.1:6379. Connection refused."
+        )
 
     monkeypatch.setattr(render_summary, "apply_async", refuse)
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "summaries"
+
+urlpatterns = [
+    path("papers/<int:paper_pk>/write/", views.summary_write, name="summary-write"),
+    path(
+        "papers/<int:paper_pk>/autosave/",
+        views.summary_autosave,
+        name="summary-autosave",
+    ),
+    path("summaries/preview/", views.summary_preview, name="summary-preview"),
+    path("summaries/images/", views.image_upload, name="image-upload"),
+    path("summaries/<int:pk>/edit/", views.summary_edit, name="summary-edit"),
+    path("summaries/<int:pk>/history/", views.summary_history, name="summary-history"),
+    path(
+        "summaries/<int:pk>/history/<int:number>/restore/",
+        views.summary_restore,
+        name="summary-restore",
+    ),
+    path("summaries/<int:pk>/delete/", views.summary_delete, name="summary-delete"),
+    path("summaries/<int:pk>/share/", views.summary_share, name="summary-share"),
+    path("cite/<str:kind>/<path:value>", views.cite_redirect, name="cite"),
+]

@@ -1,0 +1,308 @@
+import difflib
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from papers.models import Paper
+from shortscience import markup
+
+from . import services
+from .forms import ImageForm, PreviewForm, SummaryForm
+from .models import Summary, SummaryRevision
+
+SAVE_RATE = "30/m"
+AUTOSAVE_RATE = "60/m"
+PREVIEW_RATE = "120/m"
+UPLOAD_RATE = "20/h"
+TOO_FAST = "You are saving too often. Wait a minute; your text is still in the editor."
+
+
+def _own_summary(request, pk: int) -> Summary:
+    summary = get_object_or_404(
+        Summary.objects.select_related("paper"), pk=pk, deleted_at__isnull=True
+    )
+    if summary.writer_id != request.user.pk:
+        raise PermissionDenied("Only the writer of a summary can change it.")
+    return summary
+
+
+def _flags(form: SummaryForm) -> dict:
+    return {
+        "is_anonymous": form.cleaned_data["is_anonymous"],
+        "is_private": form.cleaned_data["is_private"],
+    }
+
+
+@login_required
+@ratelimit(key="user", rate=SAVE_RATE, method="POST", block=False)
+def summary_write(request, paper_pk: int):
+    """Open the writer's summary of a paper: a new one, or theirs if it exists."""
+    paper = get_object_or_404(Paper.objects.select_related("venue"), pk=paper_pk)
+    summary = services.summary_for(paper=paper, writer=request.user)
+    return _editor(request, paper, summary)
+
+
+@login_required
+@ratelimit(key="user", rate=SAVE_RATE, method="POST", block=False)
+def summary_edit(request, pk: int):
+    summary = _own_summary(request, pk)
+    return _editor(request, summary.paper, summary)
+
+
+def _editor(request, paper: Paper, summary: Summary | None):
+    preview_html = None
+    status = 200
+    if request.method == "POST":
+        form = SummaryForm(request.POST)
+        action = request.POST.get("action", "save")
+        if getattr(request, "limited", False):
+            form.full_clean()
+            form.add_error(None, TOO_FAST)
+            status = 429
+        elif not form.is_valid():
+            status = 400
+        elif action == "preview":
+            # Without JavaScript, "Preview" is a button; the text is kept as a draft.
+            body = form.cleaned_data["body"]
+            preview_html = markup.render(body)
+            saved = services.summary_autosave(
+                paper=paper, writer=request.user, body=body, **_flags(form)
+            )
+            summary = saved or summary
+        else:
+            try:
+                summary = services.summary_save(
+                    paper=paper,
+                    writer=request.user,
+                    body=form.cleaned_data["body"],
+                    publish=action == "publish",
+                    **_flags(form),
+                )
+            except ValidationError as exc:
+                form.add_error("body", exc)
+                status = 400
+            else:
+                if summary.status == Summary.Status.PUBLISHED:
+                    messages.success(request, "Your summary is saved and published.")
+                    return redirect(summary)
+                messages.success(request, "Draft saved. Only you can see it.")
+                return redirect("summaries:summary-edit", pk=summary.pk)
+    else:
+        initial = {}
+        if summary is not None:
+            initial = {
+                "body": summary.pending_body or summary.body,
+                "is_anonymous": summary.is_anonymous,
+                "is_private": summary.is_private,
+            }
+        form = SummaryForm(initial=initial)
+    if preview_html is None:
+        text = form.data.get("body") if form.is_bound else form.initial.get("body", "")
+        preview_html = markup.render(text or "")
+    return render(
+        request,
+        "summaries/summary_form.html",
+        {
+            "paper": paper,
+            "summary": summary,
+            "form": form,
+            "preview_html": preview_html,
+            "has_pending": bool(summary and summary.pending_body),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate=PREVIEW_RATE, method="POST", block=False)
+def summary_preview(request):
+    """Render Markdown+LaTeX exactly as a saved summary would be; return the HTML."""
+    if getattr(request, "limited", False):
+        return HttpResponse(f'<p class="errorlist">{TOO_FAST}</p>', status=429)
+    form = PreviewForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(
+            f'<p class="errorlist">The text is too long to preview (at most {services.MAX_BODY:,} characters).</p>',
+            status=400,
+        )
+    return HttpResponse(markup.render(form.cleaned_data["body"]))
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate=AUTOSAVE_RATE, method="POST", block=False)
+def summary_autosave(request, paper_pk: int):
+    """Keep the editor's text on the server (every few seconds and on leaving the page)."""
+    if getattr(request, "limited", False):
+        return JsonResponse({"error": TOO_FAST}, status=429)
+    paper = get_object_or_404(Paper, pk=paper_pk)
+    form = SummaryForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse(
+            {"error": " ".join(form.errors.get("body", ["Invalid text."]))}, status=400
+        )
+    try:
+        summary = services.summary_autosave(
+            paper=paper,
+            writer=request.user,
+            body=form.cleaned_data["body"],
+            **_flags(form),
+        )
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    if summary is None:
+        return JsonResponse({"saved": False})
+    return JsonResponse(
+        {
+            "saved": True,
+            "saved_at": summary.pending_saved_at.isoformat()
+            if summary.pending_saved_at
+            else None,
+            "edit_url": reverse("summaries:summary-edit", args=[summary.pk]),
+        }
+    )
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate=UPLOAD_RATE, method="POST", block=False)
+def image_upload(request):
+    if getattr(request, "limited", False):
+        return JsonResponse({"error": "Too many uploads; try again later."}, status=429)
+    form = ImageForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return JsonResponse({"error": "Choose an image file to upload."}, status=400)
+    upload = form.cleaned_data["image"]
+    if upload.size > services.MAX_IMAGE_BYTES:
+        return JsonResponse({"error": "Images can be at most 5 MB."}, status=400)
+    try:
+        image = services.image_upload(
+            owner=request.user, data=upload.read(), name=upload.name
+        )
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    url = image.file.url
+    return JsonResponse({"url": url, "markdown": f"![image]({url})"})
+
+
+def _can_read(request, summary: Summary) -> bool:
+    return (
+        summary.is_public
+        or summary.writer_id == request.user.pk
+        or request.user.is_staff
+    )
+
+
+def summary_history(request, pk: int):
+    """List a summary's revisions and show the difference between any two."""
+    summary = get_object_or_404(
+        Summary.objects.select_related("paper", "writer"),
+        pk=pk,
+        deleted_at__isnull=True,
+    )
+    if not _can_read(request, summary):
+        raise Http404("No such summary.")
+    revisions = list(summary.revisions.all())
+    numbers = {r.number: r for r in revisions}
+    diff_html = None
+    old = new = None
+    if len(revisions) >= 2:
+        try:
+            b = int(request.GET.get("b", revisions[0].number))
+            a = int(
+                request.GET.get(
+                    "a", revisions[1].number if b == revisions[0].number else b - 1
+                )
+            )
+        except ValueError:
+            a, b = revisions[1].number, revisions[0].number
+        old, new = numbers.get(a), numbers.get(b)
+        if old is None or new is None:
+            raise Http404("No such revision.")
+        diff_html = difflib.HtmlDiff(wrapcolumn=70).make_table(
+            old.body.splitlines(),
+            new.body.splitlines(),
+            fromdesc=f"Revision {old.number}",
+            todesc=f"Revision {new.number}",
+            context=True,
+            numlines=3,
+        )
+    return render(
+        request,
+        "summaries/summary_history.html",
+        {
+            "summary": summary,
+            "paper": summary.paper,
+            "revisions": revisions,
+            "diff_html": diff_html,
+            "old": old,
+            "new": new,
+            "is_writer": summary.writer_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_POST
+def summary_restore(request, pk: int, number: int):
+    summary = _own_summary(request, pk)
+    revision = get_object_or_404(SummaryRevision, summary=summary, number=number)
+    services.summary_restore_revision(
+        summary=summary, revision=revision, by=request.user
+    )
+    messages.success(request, f"Revision {number} is the current text again.")
+    return redirect("summaries:summary-history", pk=summary.pk)
+
+
+@login_required
+def summary_delete(request, pk: int):
+    summary = _own_summary(request, pk)
+    if request.method == "POST":
+        services.summary_delete(summary=summary)
+        messages.success(
+            request,
+            "Your summary is deleted. Staff can restore it for 30 days if you ask.",
+        )
+        return redirect(summary.paper)
+    return render(
+        request,
+        "summaries/summary_confirm_delete.html",
+        {"summary": summary, "paper": summary.paper},
+    )
+
+
+@login_required
+@require_POST
+def summary_share(request, pk: int):
+    summary = _own_summary(request, pk)
+    enable = request.POST.get("action") != "revoke"
+    services.summary_share_link(summary=summary, enable=enable)
+    if enable:
+        messages.success(
+            request, "A new share link is ready; the old one no longer works."
+        )
+    else:
+        messages.success(request, "The share link is revoked.")
+    return redirect("summaries:summary-edit", pk=summary.pk)
+
+
+def cite_redirect(request, kind: str, value: str):
+    """Open the paper a citation names, or offer to add it when the site lacks it."""
+    lookup = {"arxiv": "arxiv_id", "doi": "doi__iexact", "paper": "pk"}.get(kind)
+    if lookup is None:
+        raise Http404("Unknown citation kind.")
+    if kind == "paper" and not value.isdigit():
+        raise Http404("No such paper.")
+    paper = Paper.objects.filter(**{lookup: value}).first()
+    if paper is not None:
+        return redirect(paper)
+    query = f"arXiv:{value}" if kind == "arxiv" else value
+    return redirect(f"{reverse('papers:paper-add')}?{urlencode({'q': query})}")
