@@ -83,7 +83,7 @@ def main() -> None:
     try:
         from users.models import User
 
-        user = User.objects.create_user("bench", password="bench-password")
+        user = User.objects.create_user("bench")
         client = Client()
         client.force_login(user)
         preview_times = []

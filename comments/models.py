@@ -9,6 +9,10 @@ class CommentQuerySet(models.QuerySet):
     def stale(self, version: str):
         return self.exclude(rendered_by=version)
 
+    def visible(self):
+        """Not deleted and not hidden by a moderator: what readers may see."""
+        return self.filter(deleted_at__isnull=True, is_hidden=False)
+
 
 class Comment(TimeStampedModel):
     """A comment on a summary, or a reply to another comment. Deleting keeps the thread."""
@@ -29,6 +33,9 @@ class Comment(TimeStampedModel):
     body_html = models.TextField(blank=True)
     rendered_by = models.CharField(max_length=50, blank=True, db_index=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by a moderator: kept, but shown to nobody but moderators.
+    is_hidden = models.BooleanField(default=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -41,3 +48,24 @@ class Comment(TimeStampedModel):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_gone(self) -> bool:
+        """Deleted or hidden: the thread keeps its place, the text is not shown."""
+        return self.deleted_at is not None or self.is_hidden
+
+    def get_absolute_url(self):
+        return f"{self.summary.get_absolute_url()}#comment-{self.pk}"
+
+
+class CommentRevision(models.Model):
+    """The text a comment had before an edit."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="revisions"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]

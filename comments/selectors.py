@@ -16,3 +16,13 @@ def thread_order(comments: Iterable[Comment]) -> list[Comment]:
         ordered.append(comment)
         stack.extend(reversed(children[comment.pk]))
     return ordered
+
+
+def thread_for(*, summary, viewer) -> list[Comment]:
+    """Return a summary's comments in reading order, with their writers (one query)."""
+    comments = (
+        Comment.objects.filter(summary=summary)
+        .select_related("writer")
+        .order_by("created_at", "pk")
+    )
+    return thread_order(comments)

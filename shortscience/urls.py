@@ -10,14 +10,18 @@ urlpatterns = [
     path("summaries/<int:pk>/", views.summary_detail, name="summary-detail"),
     path("s/<str:token>/", views.summary_shared, name="summary-shared"),
     path("users/<str:username>/", views.user_detail, name="user-detail"),
+    path("", include("users.urls")),
     path("", include("papers.urls")),
     path("", include("summaries.urls")),
+    path("", include("comments.urls")),
+    path("", include("community.urls")),
     path("", include("discovery.urls")),
     path("", include("feeds.urls")),
     path("api/", include("api.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("csp-report/", views.csp_report, name="csp-report"),
 ]
 
 if not settings.AWS_STORAGE_BUCKET_NAME and settings.MEDIA_URL.startswith("/"):

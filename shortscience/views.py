@@ -1,7 +1,9 @@
 """Pages that bring several apps together: home, paper, summary permalink, user profile."""
 
 from django.db.models import Count, Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from django.shortcuts import get_object_or_404, render
 
 from comments.models import Comment
@@ -65,6 +67,7 @@ def paper_detail(request, pk: int):
     for summary in summaries:
         summary.threaded_comments = thread_order(summary.comments.all())
         _fresh_for_writer(request, summary)
+    summary_selectors.attach_my_votes(summaries, request.user)
     my_summary = None
     if request.user.is_authenticated:
         my_summary = summary_services.summary_for(paper=paper, writer=request.user)
@@ -90,6 +93,7 @@ def summary_detail(request, pk: int):
         raise Http404("This summary was deleted.")
     summary.threaded_comments = thread_order(summary.comments.all())
     _fresh_for_writer(request, summary)
+    summary_selectors.attach_my_votes([summary], request.user)
     return render(
         request, "summary_detail.html", {"summary": summary, "paper": summary.paper}
     )
@@ -142,3 +146,20 @@ def media(request, path: str):
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+def csrf_failure(request, reason: str = ""):
+    """Say clearly why a form was refused, instead of Django's bare 403."""
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+@csrf_exempt
+@require_POST
+def csp_report(request):
+    """Log Content Security Policy violations that browsers report."""
+    import logging
+
+    logging.getLogger("shortscience.csp").warning(
+        "CSP violation: %s", request.body[:2000].decode("utf-8", "replace")
+    )
+    return HttpResponse(status=204)

@@ -17,7 +17,10 @@ class SummaryQuerySet(models.QuerySet):
     def public(self):
         """Published, not private, not deleted: what any reader may see."""
         return self.filter(
-            status=Summary.Status.PUBLISHED, is_private=False, deleted_at__isnull=True
+            status=Summary.Status.PUBLISHED,
+            is_private=False,
+            deleted_at__isnull=True,
+            is_hidden=False,
         )
 
     def stale(self, version: str):
@@ -50,6 +53,8 @@ class Summary(TimeStampedModel):
     # Sum of the votes, kept by the vote service so lists can sort by it.
     score = models.IntegerField(default=0, db_index=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by a moderator: kept, but gone from every public page, feed and API answer.
+    is_hidden = models.BooleanField(default=False)
     # Whether the private share link works; revoking turns it off and renewing mints a new one.
     share_enabled = models.BooleanField(default=True)
     # An edit of a published summary that was autosaved but not yet saved by its writer.
@@ -80,6 +85,7 @@ class Summary(TimeStampedModel):
             self.status == self.Status.PUBLISHED
             and not self.is_private
             and self.deleted_at is None
+            and not self.is_hidden
         )
 
     @property

@@ -33,6 +33,21 @@ def summary_list_for_writer(*, writer, include_anonymous: bool) -> QuerySet[Summ
     return _with_paper(qs).order_by("-published_at", "-pk")
 
 
+def attach_my_votes(summaries, user) -> None:
+    """Set `my_vote` (1, -1 or 0) on each summary for the viewing user, in one query."""
+    from .models import Vote
+
+    votes = {}
+    if user.is_authenticated and summaries:
+        votes = dict(
+            Vote.objects.filter(user=user, summary__in=summaries).values_list(
+                "summary_id", "value"
+            )
+        )
+    for summary in summaries:
+        summary.my_vote = votes.get(summary.pk, 0)
+
+
 def summary_list_citing(*, paper) -> QuerySet[Summary]:
     """Return public summaries that cite a paper (by arXiv id, DOI or a link to its page)."""
     keys = Q(citations__kind="paper", citations__value=str(paper.pk))

@@ -22,5 +22,6 @@ urlpatterns = [
     ),
     path("summaries/<int:pk>/delete/", views.summary_delete, name="summary-delete"),
     path("summaries/<int:pk>/share/", views.summary_share, name="summary-share"),
+    path("summaries/<int:pk>/vote/", views.summary_vote, name="summary-vote"),
     path("cite/<str:kind>/<path:value>", views.cite_redirect, name="cite"),
 ]

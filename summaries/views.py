@@ -306,3 +306,33 @@ def cite_redirect(request, kind: str, value: str):
         return redirect(paper)
     query = f"arXiv:{value}" if kind == "arxiv" else value
     return redirect(f"{reverse('papers:paper-add')}?{urlencode({'q': query})}")
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate="60/m", method="POST", block=False)
+def summary_vote(request, pk: int):
+    """Vote a summary up (+1) or down (-1), or take the vote back (0)."""
+    summary = get_object_or_404(Summary.objects.select_related("writer"), pk=pk)
+    if not summary.is_public:
+        raise Http404("No such summary.")
+    try:
+        value = int(request.POST.get("value", ""))
+    except ValueError:
+        value = None
+    if value not in (-1, 0, 1):
+        return HttpResponse("A vote is 1, -1 or 0.", status=400)
+    if getattr(request, "limited", False):
+        return HttpResponse("You are voting too fast; wait a minute.", status=429)
+    if getattr(request.user, "is_banned", False):
+        raise PermissionDenied("Your account is banned.")
+    try:
+        summary.score = services.vote_set(
+            user=request.user, summary=summary, value=value
+        )
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    summary.my_vote = value
+    if request.htmx:
+        return render(request, "includes/_vote.html", {"summary": summary})
+    return redirect(f"{summary.get_absolute_url()}#summary-{summary.pk}")

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+
+from users.providers import SOCIAL_APPS, social_providers_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -39,6 +42,7 @@ INSTALLED_APPS = [
     "papers",
     "summaries",
     "comments",
+    "community",
     "discovery",
     "feeds",
     "api",
@@ -54,7 +58,31 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+# Content Security Policy (django-csp): scripts, styles and fonts come from the site itself
+# and never inline. Inline style *attributes* are allowed because KaTeX positions glyphs
+# with them; images may come from any https origin because summaries embed figures by URL.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "https:", "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": "/csp-report/",
+    },
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+}
+# A form posted without a valid CSRF token gets a page that says what happened.
+CSRF_FAILURE_VIEW = "shortscience.views.csrf_failure"
 
 ROOT_URLCONF = "shortscience.urls"
 WSGI_APPLICATION = "shortscience.wsgi.application"
@@ -71,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shortscience.context_processors.site",
+                "community.context_processors.notifications",
             ],
         },
     },
@@ -105,8 +134,26 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
-ACCOUNT_RATE_LIMITS = {}  # allauth's defaults; set explicitly so the intent is visible
+# https://docs.allauth.org/en/latest/account/configuration.html
+ACCOUNT_ADAPTER = "users.adapters.AccountAdapter"
+# "mandatory": no sign-in until the address is confirmed; "optional" or "none" for demos.
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+# Following the link in the confirmation mail (from the browser that signed up) signs in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Mail the user when their password or e-mail addresses change.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https:") else "http"
+# A field people never see; a bot that fills it in gets "check your mail" and no account.
+ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "homepage"
+# allauth's defaults for every action, with failed sign-ins spelled out: after 5 failures
+# for one account in 5 minutes (or 10 a minute from one address) sign-in is locked out.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Social sign-in (ORCID, GitHub, Google) switches on when a provider's id and secret are set.
+SOCIALACCOUNT_PROVIDERS = social_providers_from_env(env.ENVIRON)
+if SOCIALACCOUNT_PROVIDERS:
+    INSTALLED_APPS += SOCIAL_APPS
+    SOCIALACCOUNT_ADAPTER = "users.adapters.SocialAccountAdapter"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -205,6 +252,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "papers.tasks.refresh_arxiv_versions",
         "schedule": crontab(hour=4, minute=30),
     },
+    # Every day at 02:40 UTC: write the public data dump (all public summaries, JSON
+    # Lines, gzip) to storage under dumps/, served at /dumps/latest.jsonl.gz.
+    "every-day-write-public-dump": {
+        "task": "feeds.tasks.write_public_dump",
+        "schedule": crontab(hour=2, minute=40),
+    },
+    # Every Monday at 07:00 UTC: e-mail last week's best summaries to digest subscribers
+    # (once per user and week, even when the task runs again).
+    "every-monday-send-weekly-digest": {
+        "task": "feeds.tasks.send_weekly_digest",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
 }
 
 # Outside services. Each sits behind a base URL so tests can point it at a local server.
@@ -226,3 +285,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# JSON API (api app): requests per client and period ("60/m", "1000/h"), counted in the
+# cache; by API token when the request sends one, else by IP address (behind a proxy, see
+# django-ratelimit's RATELIMIT_IP_META_KEY).
+API_RATE_LIMIT_ANONYMOUS = env("API_RATE_LIMIT_ANONYMOUS", default="60/m")
+API_RATE_LIMIT_TOKEN = env("API_RATE_LIMIT_TOKEN", default="600/m")

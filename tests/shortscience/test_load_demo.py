@@ -155,8 +155,8 @@ def test_every_demo_text_is_queued_and_renders_math_without_errors(
 
     summary_html = list(Summary.objects.values_list("body_html", flat=True))
     comment_html = list(Comment.objects.values_list("body_html", flat=True))
-    # Each summary queues its render and announces its publication; each comment renders.
-    assert len(callbacks) == 2 * len(summary_html) + len(comment_html)
+    # Each summary and comment queues its render and announces itself.
+    assert len(callbacks) == 2 * (len(summary_html) + len(comment_html))
     assert all('class="katex"' in html for html in summary_html)
     assert all(comment_html)
     assert not any("math-error" in html for html in summary_html + comment_html)

@@ -1,6 +1,10 @@
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
 from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from comments.models import Comment
@@ -162,9 +166,15 @@ def _user_get_or_create(data: dict) -> tuple[User, bool]:
             "affiliation": data["affiliation"],
             "bio": data["bio"],
             "orcid": data["orcid"],
+            # Demo writers are established members, not brand-new accounts.
+            "date_joined": timezone.now() - timedelta(days=365),
         },
     )
     if created:
         user.set_password(demo_data.DEMO_PASSWORD)
         user.save(update_fields=["password"])
+        # A verified address, so the demo users can sign in where verification is required.
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
     return user, created

@@ -1,0 +1,117 @@
+from django.conf import settings
+from django.db import models
+
+from comments.models import Comment
+from summaries.models import Summary
+
+
+class Notification(models.Model):
+    """Something a user should know about: a comment on their summary, a reply to them."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "New comment on your summary"
+        REPLY = "reply", "Reply to your comment"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Set in the same transaction as the mail is handed over, so a retried task never
+    # sends twice.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "comment", "kind"], name="notification_once"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.recipient}"
+
+
+class Report(models.Model):
+    """A reader's report of a summary or comment, waiting for a moderator."""
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="reports",
+    )
+    summary = models.ForeignKey(
+        Summary, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.TextField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(summary__isnull=False, comment__isnull=True)
+                | models.Q(summary__isnull=True, comment__isnull=False),
+                name="report_names_one_target",
+            )
+        ]
+
+    def __str__(self):
+        return f"Report {self.pk} by {self.reporter}"
+
+    @property
+    def target(self):
+        return self.summary or self.comment
+
+
+class ModerationLog(models.Model):
+    """Who did what to which content: the audit trail of moderation."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide", "Hid"
+        RESTORE = "restore", "Restored"
+        BAN = "ban", "Banned"
+        UNBAN = "unban", "Unbanned"
+        DISMISS = "dismiss", "Dismissed a report on"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    summary = models.ForeignKey(
+        Summary, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.actor} {self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"

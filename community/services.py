@@ -1,0 +1,210 @@
+"""Notifications and moderation."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from comments.models import Comment
+from comments.services import comment_render
+from summaries.models import Summary
+from users.models import User
+
+from .models import ModerationLog, Notification, Report
+
+MODERATORS = "moderators"
+
+
+# Notifications ----------------------------------------------------------------------
+
+
+def notifications_for_comment(*, comment: Comment) -> list[Notification]:
+    """Create the in-site notices a comment causes: its summary's writer, its parent's writer."""
+    wanted: list[tuple[User, str]] = []
+    if comment.parent_id and comment.parent.writer_id != comment.writer_id:
+        wanted.append((comment.parent.writer, Notification.Kind.REPLY))
+    summary_writer = comment.summary.writer
+    if summary_writer.pk != comment.writer_id and not any(
+        user.pk == summary_writer.pk for user, _ in wanted
+    ):
+        wanted.append((summary_writer, Notification.Kind.COMMENT))
+    created = []
+    for recipient, kind in wanted:
+        notification, _ = Notification.objects.get_or_create(
+            recipient=recipient, comment=comment, kind=kind
+        )
+        created.append(notification)
+    return created
+
+
+def _wants_mail(notification: Notification) -> bool:
+    user = notification.recipient
+    if not user.is_active or not user.email:
+        return False
+    if notification.kind == Notification.Kind.REPLY:
+        return getattr(user, "notify_on_reply", True)
+    return getattr(user, "notify_on_comment", True)
+
+
+def notification_send_mail(*, notification_id: int) -> bool:
+    """Mail one notification unless it was mailed already; return whether mail went out.
+
+    The row is locked and marked in the same transaction that hands the mail over, so a
+    task retried after a crash or run twice sends it once.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("recipient", "comment__writer", "comment__summary__paper")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None or not _wants_mail(notification):
+            return False
+        comment = notification.comment
+        if comment.is_gone:
+            return False
+        if not comment.body_html:
+            comment_render(comment_id=comment.pk)
+            comment.refresh_from_db(fields=["body_html"])
+        context = {
+            "notification": notification,
+            "comment": comment,
+            "summary": comment.summary,
+            "paper": comment.summary.paper,
+            "site_url": settings.SITE_URL.rstrip("/"),
+        }
+        subject = (
+            f"{comment.writer.public_name} replied to your comment"
+            if notification.kind == Notification.Kind.REPLY
+            else f"New comment on your summary of {comment.summary.paper.title}"
+        )
+        message = EmailMultiAlternatives(
+            subject=subject[:200],
+            body=render_to_string("community/email/notification.txt", context),
+            to=[notification.recipient.email],
+        )
+        message.attach_alternative(
+            render_to_string("community/email/notification.html", context), "text/html"
+        )
+        message.send()
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True
+
+
+def notifications_mark_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# Moderation -------------------------------------------------------------------------
+
+
+def is_moderator(user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or user.groups.filter(name=MODERATORS).exists()
+
+
+def _require_moderator(user: User) -> None:
+    if not is_moderator(user):
+        raise PermissionDenied("Only moderators can do this.")
+
+
+def report_create(
+    *,
+    reporter: User,
+    reason: str,
+    summary: Summary | None = None,
+    comment: Comment | None = None,
+) -> Report:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say briefly what is wrong, so moderators can act on it.")
+    if len(reason) > 1000:
+        raise ValidationError("A report can be at most 1,000 characters long.")
+    return Report.objects.create(
+        reporter=reporter, reason=reason, summary=summary, comment=comment
+    )
+
+
+def _log(
+    actor, action, *, summary=None, comment=None, user=None, note=""
+) -> ModerationLog:
+    return ModerationLog.objects.create(
+        actor=actor,
+        action=action,
+        summary=summary,
+        comment=comment,
+        user=user,
+        note=note[:500],
+    )
+
+
+def _resolve_reports(actor: User, *, summary=None, comment=None) -> None:
+    Report.objects.filter(
+        summary=summary, comment=comment, resolved_at__isnull=True
+    ).update(resolved_at=timezone.now(), resolved_by=actor)
+
+
+@transaction.atomic
+def moderate_content(
+    *,
+    actor: User,
+    hide: bool,
+    summary: Summary | None = None,
+    comment: Comment | None = None,
+    note: str = "",
+) -> None:
+    """Hide or restore a summary or comment, resolve its reports, and log it."""
+    _require_moderator(actor)
+    target = summary or comment
+    target.is_hidden = hide
+    target.save(update_fields=["is_hidden", "updated_at"])
+    action = ModerationLog.Action.HIDE if hide else ModerationLog.Action.RESTORE
+    _log(actor, action, summary=summary, comment=comment, note=note)
+    _resolve_reports(actor, summary=summary, comment=comment)
+    if summary is not None:
+        from summaries.signals import summary_changed
+
+        transaction.on_commit(
+            lambda: summary_changed.send(sender=Summary, summary=summary)
+        )
+
+
+@transaction.atomic
+def report_dismiss(*, actor: User, report: Report) -> None:
+    _require_moderator(actor)
+    _log(
+        actor,
+        ModerationLog.Action.DISMISS,
+        summary=report.summary,
+        comment=report.comment,
+    )
+    _resolve_reports(actor, summary=report.summary, comment=report.comment)
+
+
+@transaction.atomic
+def user_set_banned(*, actor: User, user: User, banned: bool, note: str = "") -> None:
+    """Ban (or unban) a user from posting; their existing posts stay until hidden."""
+    _require_moderator(actor)
+    if user.pk == actor.pk:
+        raise ValidationError("Moderators cannot ban themselves.")
+    user.is_banned = banned
+    user.save(update_fields=["is_banned"])
+    _log(
+        actor,
+        ModerationLog.Action.BAN if banned else ModerationLog.Action.UNBAN,
+        user=user,
+        note=note,
+    )
+
+
+def moderators_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=MODERATORS)
+    return group

@@ -1,0 +1,26 @@
+from celery import shared_task
+
+from comments.models import Comment
+
+from . import services
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def notify_comment(self, comment_id: int) -> int:
+    """Create the notices a comment causes and mail each once; return mails sent."""
+    comment = (
+        Comment.objects.select_related("summary__writer", "parent__writer")
+        .filter(pk=comment_id)
+        .first()
+    )
+    if comment is None:
+        return 0
+    sent = 0
+    for notification in services.notifications_for_comment(comment=comment):
+        try:
+            sent += services.notification_send_mail(notification_id=notification.pk)
+        except OSError as exc:  # the mail server is down: try again later
+            if self.request.is_eager:
+                return sent
+            raise self.retry(exc=exc) from exc
+    return sent

@@ -1,0 +1,28 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "community"
+
+urlpatterns = [
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("report/summary/<int:pk>/", views.report_summary, name="report-summary"),
+    path("report/comment/<int:pk>/", views.report_comment, name="report-comment"),
+    path("moderation/", views.moderation_queue, name="moderation-queue"),
+    path("moderation/log/", views.moderation_log, name="moderation-log"),
+    re_path(
+        r"^moderation/(?P<kind>summary|comment)/(?P<pk>\d+)/(?P<action>hide|restore)/$",
+        views.moderate,
+        name="moderate",
+    ),
+    re_path(
+        r"^moderation/users/(?P<pk>\d+)/(?P<action>ban|unban)/$",
+        views.moderate_user,
+        name="moderate-user",
+    ),
+    path(
+        "moderation/reports/<int:pk>/dismiss/",
+        views.report_dismiss,
+        name="report-dismiss",
+    ),
+]

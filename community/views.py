@@ -1,0 +1,166 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from comments.models import Comment
+from shortscience.pagination import paginate
+from summaries.models import Summary
+from users.models import User
+
+from . import services
+from .models import ModerationLog, Notification, Report
+
+
+@login_required
+def notification_list(request):
+    """List the user's notifications, newest first, and mark them read."""
+    page = paginate(
+        request,
+        Notification.objects.filter(recipient=request.user).select_related(
+            "comment__writer", "comment__summary__paper"
+        ),
+        per_page=30,
+    )
+    unread_ids = [n.pk for n in page.object_list if n.read_at is None]
+    response = render(
+        request,
+        "community/notification_list.html",
+        {"page": page, "unread_ids": unread_ids},
+    )
+    services.notifications_mark_read(user=request.user)
+    return response
+
+
+def _report(request, *, summary=None, comment=None):
+    target = summary or comment
+    if request.method == "POST":
+        try:
+            services.report_create(
+                reporter=request.user,
+                reason=request.POST.get("reason", ""),
+                summary=summary,
+                comment=comment,
+            )
+        except ValidationError as exc:
+            return render(
+                request,
+                "community/report_form.html",
+                {
+                    "target": target,
+                    "errors": exc.messages,
+                    "reason": request.POST.get("reason", ""),
+                },
+                status=400,
+            )
+        messages.success(request, "Thank you: moderators will look at your report.")
+        return redirect(target.get_absolute_url())
+    return render(request, "community/report_form.html", {"target": target})
+
+
+@login_required
+def report_summary(request, pk: int):
+    summary = get_object_or_404(Summary.objects.public(), pk=pk)
+    return _report(request, summary=summary)
+
+
+@login_required
+def report_comment(request, pk: int):
+    comment = get_object_or_404(
+        Comment.objects.visible().select_related("summary"), pk=pk
+    )
+    return _report(request, comment=comment)
+
+
+def _moderator(request):
+    if not services.is_moderator(request.user):
+        raise PermissionDenied("Only moderators can see this page.")
+
+
+@login_required
+def moderation_queue(request):
+    _moderator(request)
+    reports = (
+        Report.objects.filter(resolved_at__isnull=True)
+        .select_related(
+            "reporter",
+            "summary__paper",
+            "summary__writer",
+            "comment__writer",
+            "comment__summary",
+        )
+        .order_by("created_at")
+    )
+    return render(
+        request,
+        "community/moderation_queue.html",
+        {"page": paginate(request, reports, 50)},
+    )
+
+
+@login_required
+def moderation_log(request):
+    _moderator(request)
+    entries = ModerationLog.objects.select_related(
+        "actor", "summary__paper", "comment", "user"
+    )
+    return render(
+        request,
+        "community/moderation_log.html",
+        {"page": paginate(request, entries, 50)},
+    )
+
+
+@login_required
+@require_POST
+def moderate(request, kind: str, pk: int, action: str):
+    """Hide or restore a summary or comment."""
+    _moderator(request)
+    note = request.POST.get("note", "")
+    if kind == "summary":
+        target = get_object_or_404(Summary, pk=pk)
+        services.moderate_content(
+            actor=request.user, hide=action == "hide", summary=target, note=note
+        )
+    else:
+        target = get_object_or_404(Comment, pk=pk)
+        services.moderate_content(
+            actor=request.user, hide=action == "hide", comment=target, note=note
+        )
+    messages.success(
+        request, f"{kind.capitalize()} {'hidden' if action == 'hide' else 'restored'}."
+    )
+    return redirect("community:moderation-queue")
+
+
+@login_required
+@require_POST
+def moderate_user(request, pk: int, action: str):
+    _moderator(request)
+    target = get_object_or_404(User, pk=pk)
+    try:
+        services.user_set_banned(
+            actor=request.user,
+            user=target,
+            banned=action == "ban",
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{target.public_name} is {'banned' if action == 'ban' else 'unbanned'}.",
+        )
+    return redirect("community:moderation-queue")
+
+
+@login_required
+@require_POST
+def report_dismiss(request, pk: int):
+    _moderator(request)
+    report = get_object_or_404(Report, pk=pk)
+    services.report_dismiss(actor=request.user, report=report)
+    messages.success(request, "Report dismissed.")
+    return redirect("community:moderation-queue")
