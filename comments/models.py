@@ -69,3 +69,6 @@ class CommentRevision(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Earlier text of comment {self.comment_id}"

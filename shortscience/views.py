@@ -2,9 +2,9 @@
 
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from django.shortcuts import get_object_or_404, render
 
 from comments.models import Comment
 from comments.selectors import thread_order
