@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shortscience import markup
+from shortscience.cache import content_changed
 from shortscience.queue import enqueue
 from summaries.models import Summary
 from users.models import User
@@ -29,6 +30,8 @@ def comment_render(*, comment_id: int) -> bool:
     updated = Comment.objects.filter(pk=comment_id, body=row).update(
         body_html=html, rendered_by=markup.RENDERER_VERSION
     )
+    if updated:
+        content_changed()
     return bool(updated)
 
 

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from shortscience.cache import content_changed
 from shortscience.queue import enqueue
 
 from .models import (
@@ -428,7 +429,9 @@ def papers_upsert(datas: list[PaperData]) -> list[tuple[Paper, bool]]:
     for attempt in range(3):
         try:
             with transaction.atomic():
-                return _upsert_locked(datas, title_keys, venues)
+                results = _upsert_locked(datas, title_keys, venues)
+                transaction.on_commit(content_changed)
+                return results
         except IntegrityError:
             # Another writer created the same key between our lookup and insert (only
             # possible without advisory locks); the next lookup finds its row.

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from shortscience.cache import cache_anonymous
+
 from . import views
 
 app_name = "papers"
@@ -8,10 +10,20 @@ urlpatterns = [
     path("papers/add/", views.paper_add, name="paper-add"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
     path("imports/<int:pk>/retry/", views.import_retry, name="import-retry"),
-    path("venues/", views.venue_list, name="venue-list"),
-    path("venues/<slug:slug>/", views.venue_detail, name="venue-detail"),
-    path("venues/<slug:slug>/<int:year>/", views.venue_detail, name="venue-year"),
-    path("years/", views.year_list, name="year-list"),
-    path("years/<int:year>/", views.year_detail, name="year-detail"),
-    path("keywords/<slug:slug>/", views.keyword_detail, name="keyword-detail"),
+    path("venues/", cache_anonymous(views.venue_list), name="venue-list"),
+    path(
+        "venues/<slug:slug>/", cache_anonymous(views.venue_detail), name="venue-detail"
+    ),
+    path(
+        "venues/<slug:slug>/<int:year>/",
+        cache_anonymous(views.venue_detail),
+        name="venue-year",
+    ),
+    path("years/", cache_anonymous(views.year_list), name="year-list"),
+    path("years/<int:year>/", cache_anonymous(views.year_detail), name="year-detail"),
+    path(
+        "keywords/<slug:slug>/",
+        cache_anonymous(views.keyword_detail),
+        name="keyword-detail",
+    ),
 ]

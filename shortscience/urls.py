@@ -3,13 +3,20 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from . import views
+from .cache import cache_anonymous
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("papers/<int:pk>/", views.paper_detail, name="paper-detail"),
-    path("summaries/<int:pk>/", views.summary_detail, name="summary-detail"),
+    path("", cache_anonymous(views.home), name="home"),
+    path("papers/<int:pk>/", cache_anonymous(views.paper_detail), name="paper-detail"),
+    path(
+        "summaries/<int:pk>/",
+        cache_anonymous(views.summary_detail),
+        name="summary-detail",
+    ),
     path("s/<str:token>/", views.summary_shared, name="summary-shared"),
-    path("users/<str:username>/", views.user_detail, name="user-detail"),
+    path(
+        "users/<str:username>/", cache_anonymous(views.user_detail), name="user-detail"
+    ),
     path("", include("users.urls")),
     path("", include("papers.urls")),
     path("", include("summaries.urls")),

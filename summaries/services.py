@@ -13,6 +13,7 @@ from PIL import Image, UnidentifiedImageError
 
 from papers.models import Paper
 from shortscience import markup
+from shortscience.cache import content_changed
 from shortscience.queue import enqueue
 from users.models import User
 
@@ -40,6 +41,8 @@ def summary_render(*, summary_id: int) -> bool:
     updated = Summary.objects.filter(pk=summary_id, body=row).update(
         body_html=html, rendered_by=markup.RENDERER_VERSION
     )
+    if updated:
+        content_changed()
     return bool(updated)
 
 
@@ -282,6 +285,8 @@ def summaries_purge_deleted() -> int:
     """Remove for good the summaries deleted more than 30 days ago."""
     cutoff = timezone.now() - DELETED_KEPT_FOR
     count, _ = Summary.objects.filter(deleted_at__lt=cutoff).delete()
+    if count:
+        content_changed()
     return count
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "shortscience.cache.ContentGenerationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -291,3 +292,15 @@ LOGGING = {
 # django-ratelimit's RATELIMIT_IP_META_KEY).
 API_RATE_LIMIT_ANONYMOUS = env("API_RATE_LIMIT_ANONYMOUS", default="60/m")
 API_RATE_LIMIT_TOKEN = env("API_RATE_LIMIT_TOKEN", default="600/m")
+
+# Discovery (search, wanted queue, following). django.contrib.postgres provides the
+# trigram lookups that typo-tolerant search uses; on SQLite it stays idle.
+INSTALLED_APPS += ["django.contrib.postgres"]
+CELERY_BEAT_SCHEDULE |= {
+    # Every 15 minutes: re-index papers whose summary scores (votes send no signal),
+    # counts or request counts drifted from the summaries and requests tables.
+    "every-15-minutes-refresh-discovery-index": {
+        "task": "discovery.tasks.refresh_index",
+        "schedule": crontab(minute="*/15"),
+    },
+}

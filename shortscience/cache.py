@@ -1,0 +1,89 @@
+"""Serve anonymous page views from the cache, and never a stale one.
+
+Every cached page is keyed by a site-wide content generation. Anything that changes what a
+page shows moves the generation on: every successful write through the web (the middleware
+below) and the background writers (rendering, imports, purges) through `content_changed`.
+Old entries are then simply never read again and expire on their own.
+
+Only requests without a session or messages cookie are served from the cache, and only
+responses that set no cookie are stored, so a signed-in reader never sees another user's
+page and no CSRF token is ever shared.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+GENERATION_KEY = "content-generation"
+PAGE_TIMEOUT = 60 * 10
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def content_changed() -> None:
+    """Make every cached page stale."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet: any new value invalidates nothing cached
+        cache.set(GENERATION_KEY, 1, timeout=None)
+
+
+def _generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        generation = cache.get(GENERATION_KEY, 1)
+    return generation
+
+
+def _cacheable_request(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and not request.headers.get("HX-Request")
+    )
+
+
+def cache_anonymous(view):
+    """Cache a page view for readers who are not signed in."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _cacheable_request(request):
+            return view(request, *args, **kwargs)
+        key = f"page:{_generation()}:{request.get_full_path()}"
+        hit = cache.get(key)
+        if hit is not None:
+            content, content_type = hit
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not response.has_header("Vary")
+        ):
+            cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+            response["X-Cache"] = "miss"
+        return response
+
+    return wrapper
+
+
+class ContentGenerationMiddleware:
+    """Move the content generation on after every successful write through the web."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method in UNSAFE_METHODS and response.status_code < 400:
+            content_changed()
+        return response
