@@ -10,11 +10,17 @@ responses that set no cookie are stored, so a signed-in reader never sees anothe
 page and no CSRF token is ever shared.
 """
 
+import logging
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+# What the cache raises when its server is down.
+CACHE_ERRORS = (RedisError, OSError)
 
 GENERATION_KEY = "content-generation"
 PAGE_TIMEOUT = 60 * 10
@@ -27,6 +33,10 @@ def content_changed() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet: any new value invalidates nothing cached
         cache.set(GENERATION_KEY, 1, timeout=None)
+    except CACHE_ERRORS as exc:
+        # The cache is down, so nothing can be read from it either; Redis keeps nothing on
+        # disk here, so it comes back empty and no stale page survives.
+        logger.warning("cache unavailable, generation not moved: %s", exc)
 
 
 def _generation() -> int:
@@ -53,8 +63,12 @@ def cache_anonymous(view):
     def wrapper(request, *args, **kwargs):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
-        key = f"page:{_generation()}:{request.get_full_path()}"
-        hit = cache.get(key)
+        try:
+            key = f"page:{_generation()}:{request.get_full_path()}"
+            hit = cache.get(key)
+        except CACHE_ERRORS as exc:
+            logger.warning("cache unavailable, serving uncached: %s", exc)
+            return view(request, *args, **kwargs)
         if hit is not None:
             content, content_type = hit
             response = HttpResponse(content, content_type=content_type)
@@ -69,7 +83,12 @@ def cache_anonymous(view):
             and not response.cookies
             and not response.has_header("Vary")
         ):
-            cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+            try:
+                cache.set(
+                    key, (response.content, response["Content-Type"]), PAGE_TIMEOUT
+                )
+            except CACHE_ERRORS:
+                return response
             response["X-Cache"] = "miss"
         return response
 

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "shortscience.cache.ContentGenerationMiddleware",
+    "shortscience.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,6 +118,18 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # django-redis, told to swallow connection errors: with Redis down, pages are served
+    # uncached and rate limits let requests through instead of the site failing.
+    CACHES["default"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": CACHES["default"]["LOCATION"],
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+        },
+    }
 
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = [
@@ -222,11 +235,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-connection-retry-on-startup
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish to a dead broker must fail fast so the request can fall back to running in-process.
+# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
+# A task whose worker died unacknowledged is delivered again after the visibility timeout.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
 }
+# With the cache (Redis) down, rate limits let requests through instead of failing them.
+RATELIMIT_FAIL_OPEN = True
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#beat-schedule
 CELERY_BEAT_SCHEDULE = {
     # Every hour: re-render summaries and comments whose HTML came from an older renderer.

@@ -4,13 +4,16 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
+from .base import env
 
 # Fast hashing: password strength is not under test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Mail is captured in django.core.mail.outbox.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Every test starts with an empty cache of its own process.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache is local memory unless CACHE_URL names one (CI points it at Redis); every test
+# starts with it emptied (tests/conftest.py).
+if not env("CACHE_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # No politeness delay against the local replay server.
 ARXIV_MIN_INTERVAL = 0.0
 HTTP_TIMEOUT = 5.0
