@@ -77,3 +77,13 @@ def call_outside_event_loop(func, *args):
     thread.join()
     if errors:
         raise errors[0]
+
+
+def with_verified_email(user):
+    """Give a factory user the verified address that sign-in requires."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    return user

@@ -1,6 +1,7 @@
 import pytest
 
 from summaries.models import Summary
+from tests.browser.conftest import with_verified_email
 from tests.factories import PaperFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -11,12 +12,14 @@ PASSWORD = "pw-for-tests"
 def sign_in_through_the_form(page, user):
     page.fill("input[name=login]", user.username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
 
 
 def test_write_preview_publish_and_find_on_paper_page(live_server, page):
     paper = PaperFactory(title="Deep Residual Learning for Image Recognition")
-    writer = UserFactory(username="kaiming_fan", display_name="Kaiming Fan")
+    writer = with_verified_email(
+        UserFactory(username="kaiming_fan", display_name="Kaiming Fan")
+    )
 
     page.goto(live_server.url + paper.get_absolute_url())
     page.click("text=Write a summary")
@@ -46,7 +49,9 @@ def test_anonymous_summary_hides_the_name_on_every_public_page(
     live_server, page, browser
 ):
     paper = PaperFactory(title="Adam: A Method for Stochastic Optimization")
-    writer = UserFactory(username="hidden_writer", display_name="Hidden Writer")
+    writer = with_verified_email(
+        UserFactory(username="hidden_writer", display_name="Hidden Writer")
+    )
 
     page.goto(live_server.url + f"/papers/{paper.pk}/write/")
     sign_in_through_the_form(page, writer)
