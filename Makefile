@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := .make
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-fast lint fmt migrations-check worker beat rerender clean
+.PHONY: help setup run test lint fmt audit migrations-check worker beat rerender clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -40,6 +40,10 @@ test: setup ## Set up and run the whole suite (T=path to run a part)
 lint: setup ## Lint with ruff
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+audit: setup ## Look for security problems: bandit on the code, pip-audit on the dependencies
+	$(VENV)/bin/bandit -q -c pyproject.toml -r .
+	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable
 
 fmt: setup ## Format with ruff
 	$(PY) -m ruff check --fix .

@@ -1,5 +1,7 @@
 """Notifications and moderation."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -94,6 +96,37 @@ def notification_send_mail(*, notification_id: int) -> bool:
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return True
+
+
+def notifications_catch_up(
+    *, window: timedelta = timedelta(days=2), settle: timedelta = timedelta(minutes=2)
+) -> int:
+    """Notify and mail for recent comments whose notify task never ran; return mails sent.
+
+    The notify task's message can be lost with the broker (Redis restarted empty while the
+    worker was behind). Both steps are idempotent, so comments already handled, or whose
+    task is only late, are not notified twice. Comments younger than `settle` are left to
+    their task.
+    """
+    now = timezone.now()
+    recent = {"created_at__gte": now - window, "created_at__lt": now - settle}
+    unhandled = (
+        Comment.objects.filter(deleted_at__isnull=True, **recent)
+        .exclude(
+            pk__in=Notification.objects.filter(created_at__gte=now - window).values(
+                "comment_id"
+            )
+        )
+        .select_related("summary__writer", "parent__writer")
+    )
+    for comment in unhandled:
+        notifications_for_comment(comment=comment)
+    sent = 0
+    for notification_id in Notification.objects.filter(
+        emailed_at__isnull=True, created_at__gte=now - window
+    ).values_list("pk", flat=True):
+        sent += notification_send_mail(notification_id=notification_id)
+    return sent
 
 
 def notifications_mark_read(*, user: User) -> int:

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from celery import shared_task
 
 from comments.models import Comment
@@ -24,3 +26,9 @@ def notify_comment(self, comment_id: int) -> int:
                 return sent
             raise self.retry(exc=exc) from exc
     return sent
+
+
+@shared_task
+def send_pending_notifications(settle_seconds: int = 120) -> int:
+    """Notify and mail for recent comments whose notify task was lost; return mails sent."""
+    return services.notifications_catch_up(settle=timedelta(seconds=settle_seconds))

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from . import services
@@ -21,7 +22,8 @@ def run_import(self, import_id: int) -> None:
     try:
         services.import_run(import_id=import_id, final=final)
     except services.RETRYABLE as exc:
-        delay = min(600, 10 * 2**self.request.retries)
+        base = settings.IMPORT_RETRY_BASE_SECONDS
+        delay = min(60 * base, base * 2**self.request.retries)
         if isinstance(exc, TransientSourceError) and exc.retry_after:
             delay = max(delay, int(exc.retry_after))
         raise self.retry(exc=exc, countdown=delay) from exc

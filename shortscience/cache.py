@@ -39,6 +39,11 @@ def content_changed() -> None:
         logger.warning("cache unavailable, generation not moved: %s", exc)
 
 
+def content_generation() -> int:
+    """Return the current content generation (part of every cache key for page data)."""
+    return _generation()
+
+
 def _generation() -> int:
     generation = cache.get(GENERATION_KEY)
     if generation is None:

@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -29,6 +29,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
+from mdit_py_plugins.gfm_autolink.index import _protocol_rule as _gfm_protocol_rule
 from mdit_py_plugins.utils import is_code_block
 from py_mini_racer import JSTimeoutException, MiniRacer
 
@@ -36,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 # Bump whenever a change here can change the HTML of an existing source, so that
 # stored renders are redone in the background.
-_REVISION = 2
+_REVISION = 3
 
 _DEFAULT_KATEX_JS_PATH = (
     Path(__file__).resolve().parent.parent / "node_modules/katex/dist/katex.min.js"
@@ -293,8 +294,17 @@ def _math_inline_bracket(state: StateInline, silent: bool) -> bool:
     closer = _BRACKET_CLOSERS.get(opener)
     if closer is None:
         return False
+    # With no closer after one opener, every later opener fails too: remember it,
+    # or a run of `\(` rescans the rest of the paragraph for each one (quadratic).
+    cache: dict[Any, int] = state.cache
+    no_closer_from = ("math-closer", closer, state.posMax)
+    if start + 2 >= cache.get(no_closer_from, state.posMax + 1):
+        return False
     end = _find_closer(src, closer, start + 2, state.posMax)
-    if end == -1 or not src[start + 2 : end].strip():
+    if end == -1:
+        cache[no_closer_from] = start + 2
+        return False
+    if not src[start + 2 : end].strip():
         return False
     if not silent:
         kind = "math_inline_paren" if opener == "(" else "math_inline_bracket"
@@ -414,6 +424,31 @@ def _paragraph(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     return True
 
 
+_GFM_SCHEMES = ("http", "https", "mailto", "xmpp")
+
+
+def _gfm_protocol(state: StateInline, silent: bool) -> bool:
+    """The GFM autolink rule for `scheme:` links, in linear time.
+
+    The plugin's rule regex-searches all the pending text for a scheme name at every
+    colon: quadratic in a long paragraph (40,000 characters of "a:" took 10 s). It
+    can only match when the pending text ends with a scheme name, and then needs
+    only its last few characters, so the rest is flushed to a text token first.
+    """
+    if (
+        silent
+        or state.src[state.pos] != ":"
+        or not state.pending.endswith(_GFM_SCHEMES)
+    ):
+        return False  # what the plugin's rule returns here too
+    pending = state.pending
+    if len(pending) > 8:
+        state.pending = pending[:-8]
+        state.pushPending()
+        state.pending = pending[-8:]
+    return _gfm_protocol_rule(state, silent)
+
+
 _IMAGE_URL_RE = re.compile(
     r"https?://[^\s<>\"'`]+?\.(?:png|jpe?g|gif|webp|svg)(?:\?[^\s<>\"'`]*)?",
     re.IGNORECASE,
@@ -497,7 +532,10 @@ def _cite_key(key: str) -> tuple[str, str] | None:
             return None
     if prefix.lower() == "doi":
         doi = parse_doi(value)
-        return ("doi", doi) if doi else None
+        # "10.1/../../x" would link to another page of the site.
+        if doi is None or {".", ".."} & set(doi.split("/")):
+            return None
+        return ("doi", doi)
     return None
 
 
@@ -524,7 +562,8 @@ def _render_paper_cite(
     links = []
     for kind, value in tokens[idx].meta["keys"]:
         label = f"arXiv:{value}" if kind == "arxiv" else f"doi:{value}"
-        href = CITE_URL.format(kind=kind, value=value)
+        # A DOI may hold "?", "#", "%" or quotes: it goes into the path encoded.
+        href = CITE_URL.format(kind=kind, value=quote(value, safe="/:;()"))
         links.append(
             f'<a class="paper-cite" href="{escapeHtml(href)}">{escapeHtml(label)}</a>'
         )
@@ -570,6 +609,7 @@ def _build_markdown() -> MarkdownIt:
     md.inline.ruler.before("escape", "paper_cite", _paper_cite)
     md.block.ruler.before("fence", "math_block_bracket", _math_block_bracket)
     gfm_autolink_plugin(md)
+    md.inline.ruler.at("gfm_autolink_protocol", _gfm_protocol)
     md.core.ruler.after("inline", "bare_images", _bare_images)
 
     for kind in _MATH_KINDS:

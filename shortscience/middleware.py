@@ -3,7 +3,7 @@
 import logging
 
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -37,3 +37,55 @@ class DatabaseUnavailableMiddleware:
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+def _writer_key(group, request) -> str:
+    """Count a signed-in user's writes by account, anybody else's by address."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"addr:{request.META.get('REMOTE_ADDR') or 'unknown'}"
+
+
+class WriteRateLimitMiddleware:
+    """Limit every write (POST, PUT, PATCH, DELETE) per user, or per address when signed out.
+
+    Individual actions have stricter limits of their own; this one is the floor that no
+    new form or endpoint can forget.
+    """
+
+    RATE = "120/m"
+    EXEMPT_PREFIXES = ("/csp-report/",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django_ratelimit.core import UNSAFE, is_ratelimited
+
+        if request.method in (
+            "POST",
+            "PUT",
+            "PATCH",
+            "DELETE",
+        ) and not request.path.startswith(self.EXEMPT_PREFIXES):
+            limited = is_ratelimited(
+                request,
+                group="all-writes",
+                key=_writer_key,
+                rate=self.RATE,
+                method=UNSAFE,
+                increment=True,
+            )
+            if limited:
+                message = (
+                    "Too many changes in a short time; wait a minute and try again."
+                )
+                if request.path.startswith("/api/"):
+                    response = JsonResponse({"error": message}, status=429)
+                else:
+                    response = HttpResponse(
+                        message, status=429, content_type="text/plain; charset=utf-8"
+                    )
+                response["Retry-After"] = "60"
+                return response
+        return self.get_response(request)

@@ -1,6 +1,6 @@
 """Pages that bring several apps together: home, paper, summary permalink, user profile."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from comments.models import Comment
 from comments.selectors import thread_order
+from discovery import selectors as discovery_selectors
 from papers import selectors as paper_selectors
 from papers.models import Paper
 from summaries import selectors as summary_selectors
@@ -39,17 +40,39 @@ def _fresh_for_writer(request, summary: Summary) -> None:
         summary.body_html = markup.render(summary.body)
 
 
+HOME_TABS = {"popular": "Popular", "recent": "Most recent", "top": "Highest rated"}
+HOME_LIST_SIZE = 10
+
+
 def home(request):
-    counts = Summary.objects.public().aggregate(
-        summaries=Count("pk"), papers=Count("paper", distinct=True)
-    )
+    """Show one tab of summaries (popular this week, newest, best rated) and trending papers."""
+    tab = request.GET.get("tab", "popular")
+    if tab not in HOME_TABS:
+        tab = "popular"
+    activity = discovery_selectors.home_activity()
+    quiet_week = False
+    if tab == "popular":
+        summaries = discovery_selectors.summary_list_popular(
+            activity=activity, limit=HOME_LIST_SIZE
+        )
+        # No votes this week yet: the newest summaries are the next best thing.
+        quiet_week = not summaries
+    if tab == "recent" or quiet_week:
+        summaries = list(summary_selectors.summary_list_latest()[:HOME_LIST_SIZE])
+    elif tab == "top":
+        summaries = list(summary_selectors.summary_list_top()[:HOME_LIST_SIZE])
     return render(
         request,
         "home.html",
         {
-            "latest": summary_selectors.summary_list_latest()[:10],
-            "top": summary_selectors.summary_list_top()[:10],
-            "counts": counts,
+            "tabs": HOME_TABS,
+            "tab": tab,
+            "summaries": summaries,
+            "quiet_week": quiet_week,
+            "trending": discovery_selectors.paper_list_trending(
+                activity=activity, limit=HOME_LIST_SIZE
+            ),
+            "counts": discovery_selectors.home_counts(),
         },
     )
 
@@ -132,6 +155,11 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def ping(request):
+    """Answer "pong" without the database or templates: the ceiling for load tests."""
+    return HttpResponse("pong", content_type="text/plain")
 
 
 def media(request, path: str):

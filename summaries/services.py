@@ -373,6 +373,9 @@ def vote_set(*, user: User, summary: Summary, value: int) -> int:
         raise ValueError("a vote is +1, -1 or 0 (remove)")
     if summary.writer_id == user.pk:
         raise PermissionError("you cannot vote on your own summary")
+    # One vote on a writer's summaries at a time: two recounts side by side would each
+    # miss the other's vote and the later one would overwrite the score and reputation.
+    list(User.objects.select_for_update().filter(pk=summary.writer_id).values("pk"))
     if value == 0:
         Vote.objects.filter(user=user, summary=summary).delete()
     else:

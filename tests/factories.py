@@ -104,3 +104,30 @@ class VoteFactory(factory.django.DjangoModelFactory):
     summary = factory.SubFactory(SummaryFactory)
     user = factory.SubFactory(UserFactory)
     value = 1
+
+
+class DigestSubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "feeds.DigestSubscription"
+        django_get_or_create = ("user",)
+
+    user = factory.SubFactory(UserFactory)
+    subscribed = True
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """An API token made by the token service; the usable token is on `.raw`."""
+
+    class Meta:
+        model = "api.ApiToken"
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"script {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from api.services import token_create
+
+        token, raw = token_create(user=kwargs["user"], name=kwargs["name"])
+        token.raw = raw
+        return token

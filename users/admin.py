@@ -6,7 +6,15 @@ from .models import User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "email", "display_name", "reputation", "is_staff")
+    list_display = (
+        "username",
+        "email",
+        "display_name",
+        "reputation",
+        "is_banned",
+        "is_staff",
+    )
+    list_filter = (*BaseUserAdmin.list_filter, "is_banned")
     search_fields = ("username", "email", "display_name")
     fieldsets = (
         *BaseUserAdmin.fieldsets,
@@ -14,6 +22,7 @@ class UserAdmin(BaseUserAdmin):
             "Profile",
             {"fields": ("display_name", "bio", "affiliation", "website", "orcid")},
         ),
-        ("Community", {"fields": ("reputation",)}),
+        ("E-mail preferences", {"fields": ("notify_on_comment", "notify_on_reply")}),
+        ("Community", {"fields": ("reputation", "is_banned")}),
     )
     readonly_fields = ("reputation",)

@@ -2,6 +2,14 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
 
+from .orcid import validate_orcid
+
+# The shared, inactive account that keeps the summaries and comments of deleted accounts
+# whose writers chose to leave them up. Sign-up refuses this name and the "deleted-" prefix.
+DELETED_USERNAME = "deleted-user"
+DELETED_DISPLAY_NAME = "deleted user"
+RESERVED_USERNAME_PREFIX = "deleted-"
+
 
 class User(AbstractUser):
     """A reader or writer of summaries. Sign-in is by e-mail or username (allauth)."""
@@ -10,10 +18,24 @@ class User(AbstractUser):
     bio = models.TextField(blank=True, max_length=2000)
     affiliation = models.CharField(max_length=200, blank=True)
     website = models.URLField(blank=True)
-    orcid = models.CharField("ORCID iD", max_length=19, blank=True)
+    orcid = models.CharField(
+        "ORCID iD",
+        max_length=19,
+        blank=True,
+        validators=[validate_orcid],
+        help_text="Like 0000-0002-1825-0097, or its https://orcid.org/ address.",
+    )
     # Net score of the user's non-anonymous published summaries; kept current by the vote
     # service so that the users directory can sort on it.
     reputation = models.IntegerField(default=0, db_index=True)
+    notify_on_comment = models.BooleanField(
+        "E-mail me when someone comments on my summary", default=True
+    )
+    notify_on_reply = models.BooleanField(
+        "E-mail me when someone replies to my comment", default=True
+    )
+    # Set by moderators; the posting services refuse banned users.
+    is_banned = models.BooleanField(default=False)
 
     def __str__(self):
         return self.public_name
@@ -21,6 +43,14 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def orcid_url(self) -> str:
+        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
+
+    @property
+    def avatar_url(self) -> str:
+        return reverse("users:user-avatar", kwargs={"username": self.username})
 
     def get_absolute_url(self):
         return reverse("user-detail", kwargs={"username": self.username})

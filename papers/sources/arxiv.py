@@ -5,20 +5,22 @@ The parser reads both generations of the API's Atom: the older one declares the
 declares them once on <feed>, links over https and orders elements differently.
 ElementTree resolves namespaces either way, and nothing here depends on element order.
 
-ElementTree is safe enough for this input: it does not fetch external entities, and the
-bundled expat (2.4.1+) refuses entity-expansion bombs.
+Responses are parsed with defusedxml, which refuses entity declarations and external
+references outright, whatever the expat version underneath.
 """
 
 from __future__ import annotations
 
 import re
 import time
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # element types only; parsing goes through defusedxml
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import requests
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as defused_fromstring
 from django.conf import settings
 
 from .http import (
@@ -236,8 +238,8 @@ def _parse_entry(entry: ET.Element) -> ArxivRecord | ArxivFeedError:
 def parse_feed(xml: bytes | str) -> ArxivFeed:
     """Parse an arXiv API Atom feed into records and error entries."""
     try:
-        root = ET.fromstring(xml)  # noqa: S314 - see the module docstring
-    except ET.ParseError as exc:
+        root = defused_fromstring(xml)
+    except (ET.ParseError, DefusedXmlException) as exc:
         raise MalformedResponse(f"arXiv answered with malformed XML: {exc}") from exc
     if root.tag != ATOM + "feed":
         raise MalformedResponse(f"arXiv answered with <{root.tag}>, not an Atom feed")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # element types only; parsing goes through defusedxml
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -20,6 +20,8 @@ import bibtexparser
 import requests
 from bibtexparser.bparser import BibTexParser
 from bibtexparser.latexenc import latex_to_unicode
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as defused_fromstring
 from django.conf import settings
 
 from .http import (
@@ -286,8 +288,8 @@ def find_doi(*values: str | None) -> str | None:
 
 def _parse_xml(xml: bytes | str) -> ET.Element:
     try:
-        root = ET.fromstring(xml)  # noqa: S314 - no external entities; expat limits expansion
-    except ET.ParseError as exc:
+        root = defused_fromstring(xml)
+    except (ET.ParseError, DefusedXmlException) as exc:
         raise MalformedResponse(
             f"BibSonomy answered with malformed XML: {exc}"
         ) from exc
@@ -444,8 +446,8 @@ def parse_bibtex(text: str) -> list[BibEntry]:
 def _fail_message(response: requests.Response) -> str:
     """Return the <error> text of a failure body, or the start of the body."""
     try:
-        root = ET.fromstring(response.content)  # noqa: S314 - see _parse_xml
-    except ET.ParseError:
+        root = defused_fromstring(response.content)
+    except (ET.ParseError, DefusedXmlException):
         return error_message(response)
     error = root.find("error")
     if error is not None and error.text:

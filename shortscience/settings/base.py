@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "shortscience.middleware.WriteRateLimitMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -168,6 +169,15 @@ SOCIALACCOUNT_PROVIDERS = social_providers_from_env(env.ENVIRON)
 if SOCIALACCOUNT_PROVIDERS:
     INSTALLED_APPS += SOCIAL_APPS
     SOCIALACCOUNT_ADAPTER = "users.adapters.SocialAccountAdapter"
+    # Sign-in forms post on to the providers' own pages.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += [
+        {
+            "orcid": "https://orcid.org",
+            "github": "https://github.com",
+            "google": "https://accounts.google.com",
+        }[name]
+        for name in SOCIALACCOUNT_PROVIDERS
+    ]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -261,6 +271,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "summaries.tasks.purge_deleted_summaries",
         "schedule": crontab(hour=3, minute=10),
     },
+    # Every 5 minutes: notify and mail for recent comments whose notify task was lost (a
+    # broker restarted empty); notifications already mailed are never mailed again.
+    "every-5-minutes-send-pending-notifications": {
+        "task": "community.tasks.send_pending_notifications",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every 10 minutes: queue again imports that a dead worker or lost message left behind.
     "every-10-minutes-requeue-stalled-imports": {
         "task": "papers.tasks.requeue_stalled_imports",
@@ -294,6 +310,9 @@ CROSSREF_API_URL = env("CROSSREF_API_URL", default="https://api.crossref.org")
 # arXiv asks for at most one request every 3 seconds.
 ARXIV_MIN_INTERVAL = env.float("ARXIV_MIN_INTERVAL", default=3.0)
 HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=20.0)
+# First delay (seconds) before an import whose source was unavailable is tried again; it
+# doubles on every retry, up to 60 times this (10 s -> at most 10 minutes between tries).
+IMPORT_RETRY_BASE_SECONDS = env.float("IMPORT_RETRY_BASE_SECONDS", default=10.0)
 HTTP_USER_AGENT = env(
     "HTTP_USER_AGENT", default=f"{SITE_NAME}/0.1 (+{SITE_URL}; paper summaries)"
 )

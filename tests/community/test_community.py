@@ -137,6 +137,26 @@ def test_posting_queues_the_notification_after_commit(
     assert len(mail.outbox) == 1
 
 
+def test_catch_up_notifies_comments_whose_task_was_lost_and_mails_once():
+    summary = SummaryFactory(writer=old_user(email="w@example.org"))
+    lost = CommentFactory(summary=summary, writer=old_user())
+    handled = CommentFactory(summary=summary, writer=old_user())
+    notify_comment(handled.pk)
+    Comment.objects.filter(pk__in=[lost.pk, handled.pk]).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+    fresh = CommentFactory(summary=summary, writer=old_user())  # its task may still run
+
+    assert services.notifications_catch_up() == 1
+    assert services.notifications_catch_up() == 0
+    assert len(mail.outbox) == 2
+    assert set(Notification.objects.values_list("comment_id", flat=True)) == {
+        lost.pk,
+        handled.pk,
+    }
+    assert notify_comment(fresh.pk) == 1
+
+
 def test_in_site_list_and_unread_count(client):
     writer = old_user()
     comment = CommentFactory(summary=SummaryFactory(writer=writer))

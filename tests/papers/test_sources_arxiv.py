@@ -422,3 +422,13 @@ def test_from_settings_reads_django_settings(settings):
     assert client.http.timeout == 4.5
     assert client.http.session.headers["User-Agent"] == "shortscience-tests/2.0"
     assert isinstance(client.rate_limiter, LocalRateLimiter)
+
+
+def test_entity_declarations_are_refused():
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>&b;</title></feed>'
+    )
+    with pytest.raises(MalformedResponse):
+        parse_feed(bomb)

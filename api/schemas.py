@@ -1,0 +1,188 @@
+"""Request and response shapes of the JSON API; the OpenAPI schema is made from these."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+from pydantic import Field
+
+from feeds.links import absolute
+
+from .auth import request_user
+
+# PostgreSQL text cannot hold NUL characters, so they are refused at the door.
+NO_NUL = r"^[^\x00]*$"
+
+
+class Error(Schema):
+    error: str = Field(description="What went wrong, in a sentence.")
+    parameter: str | None = Field(
+        default=None, description="The parameter at fault, for 400 answers."
+    )
+
+
+class VenueRef(Schema):
+    slug: str
+    short_name: str
+    name: str
+
+
+class PaperOut(Schema):
+    id: int
+    title: str
+    abstract: str
+    authors: list[str]
+    year: int | None
+    published_on: dt.date | None
+    venue: VenueRef | None
+    arxiv_id: str | None = Field(description="Without version, such as 1706.03762.")
+    arxiv_version: int | None
+    doi: str | None
+    url: str = Field(description="The paper's page on the site.")
+    pdf_url: str | None
+    summary_count: int = Field(description="Number of public summaries.")
+
+    @staticmethod
+    def resolve_authors(paper) -> list[str]:
+        return [a.author.name for a in paper.authorships.all()]
+
+    @staticmethod
+    def resolve_arxiv_id(paper) -> str | None:
+        return paper.arxiv_id or None
+
+    @staticmethod
+    def resolve_doi(paper) -> str | None:
+        return paper.doi or None
+
+    @staticmethod
+    def resolve_url(paper) -> str:
+        return absolute(paper.get_absolute_url())
+
+    @staticmethod
+    def resolve_pdf_url(paper) -> str | None:
+        return paper.arxiv_pdf_url or paper.pdf_url or None
+
+    @staticmethod
+    def resolve_summary_count(paper) -> int:
+        return getattr(paper, "summary_count", 0)
+
+
+class PaperPage(Schema):
+    results: list[PaperOut]
+    next: str | None = Field(description="The next page's address; null on the last.")
+
+
+class SummaryOut(Schema):
+    id: int
+    url: str = Field(description="The summary's page on the site.")
+    paper_id: int
+    paper_title: str
+    writer: str = Field(description='The writer\'s public name, or "Anonymous".')
+    writer_username: str | None = Field(
+        description="Null for anonymous summaries (except to their writer)."
+    )
+    anonymous: bool
+    private: bool
+    published: bool
+    body: str = Field(description="Markdown with LaTeX math: the source.")
+    body_html: str = Field(
+        description="Rendered HTML with KaTeX math; empty until rendering has run."
+    )
+    score: int
+    published_at: dt.datetime | None
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_url(summary) -> str:
+        return absolute(summary.get_absolute_url())
+
+    @staticmethod
+    def resolve_paper_title(summary) -> str:
+        return summary.paper.title
+
+    @staticmethod
+    def resolve_writer(summary) -> str:
+        return summary.byline
+
+    @staticmethod
+    def resolve_writer_username(summary, context) -> str | None:
+        viewer = request_user(context["request"]) if context else None
+        own = viewer is not None and viewer.pk == summary.writer_id
+        if summary.is_anonymous and not own:
+            return None
+        return summary.writer.username
+
+    @staticmethod
+    def resolve_anonymous(summary) -> bool:
+        return summary.is_anonymous
+
+    @staticmethod
+    def resolve_private(summary) -> bool:
+        return summary.is_private
+
+    @staticmethod
+    def resolve_published(summary) -> bool:
+        return summary.status == summary.Status.PUBLISHED
+
+
+class SummaryPage(Schema):
+    results: list[SummaryOut]
+    next: str | None = Field(description="The next page's address; null on the last.")
+
+
+class VenueOut(Schema):
+    slug: str
+    short_name: str
+    name: str
+    kind: str
+    website: str | None
+    url: str = Field(description="The venue's page on the site.")
+    paper_count: int
+
+    @staticmethod
+    def resolve_website(venue) -> str | None:
+        return venue.url or None
+
+    @staticmethod
+    def resolve_url(venue) -> str:
+        return absolute(venue.get_absolute_url())
+
+    @staticmethod
+    def resolve_paper_count(venue) -> int:
+        return getattr(venue, "paper_count", 0)
+
+
+class VenueYear(Schema):
+    year: int
+    paper_count: int
+    summarised_count: int = Field(description="Papers with a public summary.")
+
+
+class VenueDetail(VenueOut):
+    years: list[VenueYear]
+
+
+class SummaryIn(Schema):
+    paper_id: int = Field(description="The site's id of the paper.")
+    body: str = Field(
+        min_length=1,
+        max_length=100_000,
+        pattern=NO_NUL,
+        description="Markdown + LaTeX.",
+    )
+    anonymous: bool = False
+    private: bool = False
+    publish: bool = Field(default=True, description="False keeps it as a draft.")
+
+
+class SummaryPatch(Schema):
+    body: str | None = Field(
+        default=None, min_length=1, max_length=100_000, pattern=NO_NUL
+    )
+    anonymous: bool | None = None
+    private: bool | None = None
+    publish: bool | None = Field(
+        default=None,
+        description="True publishes a draft; a published summary stays published.",
+    )

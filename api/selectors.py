@@ -1,0 +1,134 @@
+"""Reads behind the API: public summaries only, papers with their public summary counts."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+
+from papers.models import Authorship, Paper, Venue
+from summaries.models import Summary
+from users.models import User
+
+
+def _public_summary_count() -> Coalesce:
+    counts = (
+        Summary.objects.public()
+        .filter(paper=OuterRef("pk"))
+        .order_by()
+        .values("paper")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def paper_list(*, filters: Q | None = None) -> QuerySet[Paper]:
+    """Return papers with venue, ordered authors and `summary_count` (public only)."""
+    qs = Paper.objects.annotate(summary_count=_public_summary_count())
+    if filters is not None:
+        qs = qs.filter(filters)
+    return qs.select_related("venue").prefetch_related(
+        Prefetch(
+            "authorships",
+            queryset=Authorship.objects.select_related("author").order_by("position"),
+        )
+    )
+
+
+class BadSearch(ValueError):
+    pass
+
+
+class BadSearchCursor(BadSearch):
+    pass
+
+
+def paper_search(
+    *, query: str, limit: int, cursor: str | None
+) -> tuple[list[Paper], str | None]:
+    """Return one page of the site's full-text search and the next page's cursor.
+
+    The ranking and its cursors are discovery's; the papers are loaded here, so each
+    carries the same public summary count as everywhere else in the API.
+    """
+    from discovery import selectors as discovery_selectors
+    from discovery.cursor import InvalidCursor
+    from discovery.query import InvalidQuery
+
+    try:
+        found = discovery_selectors.search(query, limit=limit, cursor=cursor)
+    except InvalidCursor as exc:
+        raise BadSearchCursor(exc.message) from exc
+    except InvalidQuery as exc:
+        raise BadSearch(exc.message) from exc
+    if found.mode == "paper":
+        ids = [found.paper.pk]
+    else:
+        ids = [hit.paper.pk for hit in found.hits]
+    by_id = {paper.pk: paper for paper in paper_list(filters=Q(pk__in=ids))}
+    papers = [by_id[pk] for pk in ids if pk in by_id]
+    return papers, found.next_cursor
+
+
+def summary_list(*, filters: Q | None = None) -> QuerySet[Summary]:
+    """Return public summaries with writer and paper."""
+    qs = Summary.objects.public().select_related("writer", "paper")
+    if filters is not None:
+        qs = qs.filter(filters)
+    return qs
+
+
+def summary_list_for_writer(*, writer: User, viewer: User | None) -> QuerySet[Summary]:
+    """Return a writer's public summaries; anonymous ones only to the writer."""
+    qs = summary_list(filters=Q(writer=writer))
+    if viewer is None or viewer.pk != writer.pk:
+        qs = qs.filter(is_anonymous=False)
+    return qs
+
+
+def summary_get_visible(*, pk: int, viewer: User | None) -> Summary | None:
+    """Return a summary the viewer may read: a public one, or any of their own."""
+    summary = (
+        Summary.objects.select_related("writer", "paper")
+        .filter(pk=pk, deleted_at__isnull=True)
+        .first()
+    )
+    if summary is None:
+        return None
+    if viewer is not None and summary.writer_id == viewer.pk:
+        return summary
+    if Summary.objects.public().filter(pk=pk).exists():
+        return summary
+    return None
+
+
+def venue_list() -> QuerySet[Venue]:
+    """Return venues with their paper counts, by short name."""
+    return Venue.objects.annotate(paper_count=Count("papers")).order_by(
+        "short_name", "pk"
+    )
+
+
+def venue_years(*, venue: Venue) -> list[dict]:
+    """Return [{year, paper_count, summarised_count}] for a venue, newest year first."""
+    summarised = Summary.objects.public().filter(paper=OuterRef("pk")).values("pk")
+    rows = (
+        Paper.objects.filter(venue=venue, year__isnull=False)
+        .annotate(summarised=Exists(summarised))
+        .values("year")
+        .annotate(
+            paper_count=Count("pk"),
+            summarised_count=Count("pk", filter=Q(summarised=True)),
+        )
+        .order_by("-year")
+    )
+    return list(rows)

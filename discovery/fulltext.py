@@ -1,0 +1,425 @@
+"""The two full-text engines behind discovery.selectors.search: Postgres and SQLite FTS5.
+
+Both answer the same questions (rank the papers matching a query under some filters,
+highlight why they matched, store the text of a paper's public summaries) so the
+selectors above them do not care which database runs the site.
+
+Highlights come back with the private-use characters MARK_START/MARK_STOP around the
+matched words; `marked_html` escapes the text and only then turns those into <mark>.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+)
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from summaries.models import Summary
+
+from .models import PaperIndex
+from .query import STOP_WORDS, ParsedQuery
+
+MARK_START = "\ue000"
+MARK_STOP = "\ue001"
+CONFIG = "english"
+# Postgres ts_rank weights for D, C, B, A: title over authors over keywords/abstract
+# over summary text.
+WEIGHTS = [0.1, 0.2, 0.4, 1.0]
+# SQLite bm25 weights per FTS5 column (title, authors, keywords, abstract, summaries),
+# in the same proportions.
+BM25_WEIGHTS = (10.0, 4.0, 2.0, 2.0, 1.0)
+# Relevance is computed for at most CANDIDATES matching papers: those with the highest
+# boost (most summarised, best voted, newest). Ranking every match of a word like
+# "learning" would cost time in proportion to the catalogue; this keeps a broad query
+# about as fast at a million papers as at ten thousand. Up to PROBE matches are read
+# from the GIN index and sorted by boost; beyond that the query counts as broad and the
+# papers are walked in boost order instead.
+CANDIDATES = 300
+PROBE = 3000
+# How close (pg_trgm similarity) a known word must be to replace an unknown one.
+CORRECTION_SIMILARITY = 0.45
+_WORD_RE = re.compile(r"\w+")
+
+
+def marked_html(text: str | None) -> SafeString:
+    """Escape `text` and turn the highlight markers into <mark> elements."""
+    if not text:
+        return mark_safe("")  # noqa: S308 (empty)
+    html = escape(text).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
+    return mark_safe(html)  # noqa: S308 (escaped above; only <mark> added)
+
+
+def has_mark(text: str | None) -> bool:
+    return bool(text) and MARK_START in text
+
+
+@dataclass(frozen=True)
+class Filters:
+    venue_id: int | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    has_summaries: bool = False
+
+
+@dataclass(frozen=True)
+class After:
+    """The last row of the previous page: results continue below it."""
+
+    rank: float
+    paper_id: int
+
+
+@dataclass
+class Snippets:
+    title: str = ""
+    abstract: str = ""
+    summary: str = ""
+    summary_id: int | None = None
+
+
+def _filter_sql(filters: Filters, alias: str) -> tuple[list[str], list]:
+    """Return the filters as SQL conditions on discovery_paperindex `alias`."""
+    where, params = [], []
+    if filters.venue_id is not None:
+        where.append(f"{alias}.venue_id = %s")
+        params.append(filters.venue_id)
+    if filters.year_from is not None:
+        where.append(f"{alias}.year >= %s")
+        params.append(filters.year_from)
+    if filters.year_to is not None:
+        where.append(f"{alias}.year <= %s")
+        params.append(filters.year_to)
+    if filters.has_summaries:
+        where.append(f"{alias}.summary_count > 0")
+    return where, params
+
+
+def _planner(cursor, **switches: str) -> None:
+    """Switch planner methods (enable_seqscan...) for the rest of the transaction."""
+    settings = ", ".join(f"set_config('enable_{name}', %s, true)" for name in switches)
+    cursor.execute(f"SELECT {settings}", list(switches.values()))  # noqa: S608
+
+
+class PostgresEngine:
+    fuzzy = True
+
+    def _query(self, text: str) -> SearchQuery:
+        return SearchQuery(text, search_type="websearch", config=CONFIG)
+
+    def candidates(self, parsed: ParsedQuery, filters: Filters) -> list[int]:
+        """Return the ids of the (at most CANDIDATES) matching papers with the most boost.
+
+        Phrases count as plain AND here, so that the GIN index answers without reading
+        any document; the ranking query checks the phrases on the few candidates. The
+        planner is told which plan to use: its guess of how common a word is can be off
+        by a factor of a hundred, and the wrong plan reads the whole table.
+        """
+        where, params = _filter_sql(filters, "d")
+        conditions = "".join(f" AND {w}" for w in where)
+        plain = (
+            "regexp_replace(websearch_to_tsquery(%s::regconfig, %s)::text,"
+            " '<(-|[0-9]+)>', '&', 'g')::tsquery"
+        )
+        matches = f"""
+            SELECT d.paper_id, d.boost FROM discovery_paperindex d
+            WHERE d.document @@ {plain}{conditions}
+        """  # noqa: S608 (only fixed fragments are formatted in; values are parameters)
+        params = [CONFIG, parsed.text, *params]
+        with transaction.atomic(), connection.cursor() as cursor:
+            try:
+                # A narrow query: the GIN index lists every match, the boost sorts them.
+                _planner(cursor, seqscan="off", indexscan="off")
+                cursor.execute(f"{matches} LIMIT %s", [*params, PROBE + 1])
+                rows = cursor.fetchall()
+                if len(rows) <= PROBE:
+                    rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
+                    return [pk for pk, _ in rows[:CANDIDATES]]
+                # A broad query: one match in every few papers, so walking the papers
+                # in boost order finds CANDIDATES of them after reading a few times as
+                # many.
+                _planner(cursor, indexscan="on", bitmapscan="off")
+                cursor.execute(
+                    f"{matches} ORDER BY d.boost DESC, d.paper_id DESC LIMIT %s",
+                    [*params, CANDIDATES],
+                )
+                return [pk for pk, _ in cursor.fetchall()]
+            finally:
+                _planner(cursor, seqscan="on", indexscan="on", bitmapscan="on")
+
+    def rank(
+        self,
+        parsed: ParsedQuery,
+        filters: Filters,
+        after: After | None,
+        limit: int,
+    ) -> list[tuple[int, float]]:
+        ids = self.candidates(parsed, filters)
+        if not ids:
+            return []
+        keyset, keyset_params = "", []
+        if after is not None:
+            keyset = "WHERE rank < %s OR (rank = %s AND paper_id < %s)"
+            keyset_params = [after.rank, after.rank, after.paper_id]
+        sql = f"""
+            SELECT paper_id, rank FROM (
+                SELECT d.paper_id,
+                       ts_rank(%s::float4[], d.document, q.query) * d.boost AS rank
+                FROM discovery_paperindex d,
+                     websearch_to_tsquery(%s::regconfig, %s) AS q (query)
+                WHERE d.paper_id = ANY(%s) AND d.document @@ q.query
+            ) AS ranked {keyset}
+            ORDER BY rank DESC, paper_id DESC
+            LIMIT %s
+        """  # noqa: S608 (only fixed fragments are formatted in; values are parameters)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [WEIGHTS, CONFIG, parsed.text, ids, *keyset_params, limit],
+            )
+            return [(pk, rank) for pk, rank in cursor.fetchall()]
+
+    def correct(self, parsed: ParsedQuery) -> str:
+        """Return the query with each unknown word replaced by the closest title or
+        author word (pg_trgm similarity), or "" when nothing close was found."""
+        words = sorted(
+            {
+                w
+                for clause in parsed.clauses
+                for phrase in clause.include
+                for w in phrase
+                if len(w) >= 3 and w not in STOP_WORDS
+            }
+        )
+        if not words:
+            return ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT q.w, best.word FROM unnest(%s::text[]) AS q (w)
+                CROSS JOIN LATERAL (
+                    SELECT t.word FROM discovery_searchterm t
+                    WHERE t.word %% q.w AND similarity(t.word, q.w) >= %s
+                    ORDER BY similarity(t.word, q.w) DESC, t.word
+                    LIMIT 1
+                ) AS best
+                """,
+                [words, CORRECTION_SIMILARITY],
+            )
+            fixes = {w: best for w, best in cursor.fetchall() if best != w}
+        if not fixes:
+            return ""
+        return _WORD_RE.sub(
+            lambda m: fixes.get(m.group(0).lower(), m.group(0)), parsed.text
+        )
+
+    def snippets(
+        self, parsed: ParsedQuery, paper_ids: list[int]
+    ) -> dict[int, Snippets]:
+        from papers.models import Paper
+
+        query = self._query(parsed.text)
+        marks = {"start_sel": MARK_START, "stop_sel": MARK_STOP}
+        found: dict[int, Snippets] = defaultdict(Snippets)
+        papers = Paper.objects.filter(pk__in=paper_ids).annotate(
+            title_hl=SearchHeadline(
+                "title", query, config=CONFIG, highlight_all=True, **marks
+            ),
+            abstract_hl=SearchHeadline(
+                "abstract",
+                query,
+                config=CONFIG,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+                **marks,
+            ),
+        )
+        for pk, title, abstract in papers.values_list("pk", "title_hl", "abstract_hl"):
+            found[pk].title = title
+            found[pk].abstract = abstract if has_mark(abstract) else ""
+        summaries = (
+            Summary.objects.public()
+            .filter(paper_id__in=paper_ids)
+            .annotate(
+                hl=SearchHeadline(
+                    "body",
+                    query,
+                    config=CONFIG,
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                    **marks,
+                )
+            )
+            .order_by("-score", "published_at", "pk")
+            .values_list("pk", "paper_id", "hl")
+        )
+        for pk, paper_id, headline in summaries:
+            if found[paper_id].summary_id is None and has_mark(headline):
+                found[paper_id].summary = headline
+                found[paper_id].summary_id = pk
+        return found
+
+    def index_summaries(self, paper_ids: list[int]) -> None:
+        """Store the text, count and score of each paper's public summaries."""
+        from django.contrib.postgres.aggregates import StringAgg
+        from django.contrib.postgres.search import SearchVector
+        from django.db.models import Count, Max, Sum
+
+        public = (
+            Summary.objects.public()
+            .filter(paper_id__in=paper_ids)
+            .order_by()
+            .values("paper_id")
+            .annotate(
+                n=Count("pk"),
+                total=Sum("score"),
+                last=Max("published_at"),
+                doc=SearchVector(
+                    StringAgg("body", delimiter="\n\n", order_by="pk"),
+                    config=CONFIG,
+                    weight="D",
+                ),
+            )
+            .values_list("paper_id", "n", "total", "last", "doc")
+        )
+        sql, params = public.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE discovery_paperindex AS d SET
+                    document = ts_filter(d.document, '{{a,b,c}}')
+                        || coalesce(s.doc, ''::tsvector),
+                    summary_count = coalesce(s.n, 0),
+                    summary_score = coalesce(s.total, 0),
+                    last_summary_at = s.last
+                FROM unnest(%s::bigint[]) AS t(id)
+                LEFT JOIN ({sql}) AS s (paper_id, n, total, last, doc) ON s.paper_id = t.id
+                WHERE d.paper_id = t.id
+                """,  # noqa: S608 (sql is the compiled queryset; values are parameters)
+                [list(paper_ids), *params],
+            )
+
+    def index_papers(self, paper_ids: list[int]) -> None:
+        """Re-index the paper part of these rows (the triggers do this on every write)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT discovery_index_papers(%s::bigint[])", [list(paper_ids)]
+            )
+
+
+class SqliteEngine:
+    fuzzy = False
+
+    def rank(
+        self,
+        parsed: ParsedQuery,
+        filters: Filters,
+        after: After | None,
+        limit: int,
+    ) -> list[tuple[int, float]]:
+        where, params = _filter_sql(filters, "d")
+        where, params = ["discovery_fts MATCH %s", *where], [parsed.to_fts5(), *params]
+        outer, outer_params = "", []
+        if after is not None:
+            outer = "WHERE score < %s OR (score = %s AND paper_id < %s)"
+            outer_params = [after.rank, after.rank, after.paper_id]
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        sql = f"""
+            SELECT paper_id, score FROM (
+                SELECT d.paper_id AS paper_id,
+                       -bm25(discovery_fts, {weights}) * d.boost AS score
+                FROM discovery_fts
+                JOIN discovery_paperindex d ON d.paper_id = discovery_fts.rowid
+                WHERE {" AND ".join(where)}
+            ) {outer}
+            ORDER BY score DESC, paper_id DESC
+            LIMIT %s
+        """  # noqa: S608 (only fixed fragments are formatted in; values are parameters)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *outer_params, limit])
+            return [(pk, score) for pk, score in cursor.fetchall()]
+
+    def correct(self, parsed: ParsedQuery) -> str:
+        return ""
+
+    def snippets(
+        self, parsed: ParsedQuery, paper_ids: list[int]
+    ) -> dict[int, Snippets]:
+        found: dict[int, Snippets] = defaultdict(Snippets)
+        if not paper_ids:
+            return found
+        marks = [MARK_START, MARK_STOP]
+        placeholders = ", ".join(["%s"] * len(paper_ids))
+        sql = f"""
+            SELECT rowid, highlight(discovery_fts, 0, %s, %s),
+                   snippet(discovery_fts, 3, %s, %s, ' … ', 32),
+                   snippet(discovery_fts, 4, %s, %s, ' … ', 32)
+            FROM discovery_fts
+            WHERE discovery_fts MATCH %s AND rowid IN ({placeholders})
+        """  # noqa: S608 (placeholders only)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*marks, *marks, *marks, parsed.to_fts5(), *paper_ids])
+            for pk, title, abstract, summary in cursor.fetchall():
+                found[pk].title = title
+                found[pk].abstract = abstract if has_mark(abstract) else ""
+                found[pk].summary = summary if has_mark(summary) else ""
+        return found
+
+    def index_summaries(self, paper_ids: list[int]) -> None:
+        """Store the text, count and score of each paper's public summaries."""
+        rows = (
+            Summary.objects.public()
+            .filter(paper_id__in=paper_ids)
+            .order_by("pk")
+            .values_list("paper_id", "body", "score", "published_at")
+        )
+        grouped: dict[int, list] = {pk: [[], 0, None] for pk in paper_ids}
+        for paper_id, body, score, published_at in rows:
+            entry = grouped[paper_id]
+            entry[0].append(body)
+            entry[1] += score
+            if published_at and (entry[2] is None or published_at > entry[2]):
+                entry[2] = published_at
+        updates = [
+            PaperIndex(
+                paper_id=pk,
+                summary_count=len(bodies),
+                summary_score=score,
+                last_summary_at=last,
+            )
+            for pk, (bodies, score, last) in grouped.items()
+        ]
+        PaperIndex.objects.bulk_update(
+            updates, ["summary_count", "summary_score", "last_summary_at"]
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE discovery_fts SET summaries = %s WHERE rowid = %s",
+                [("\n\n".join(b), pk) for pk, (b, _, _) in grouped.items()],
+            )
+
+    def index_papers(self, paper_ids: list[int]) -> None:
+        """Re-index the paper part of these rows by touching them (the triggers do it)."""
+        from papers.models import Paper
+
+        # An UPDATE that sets the title to itself fires the row triggers.
+        Paper.objects.filter(pk__in=paper_ids).update(title=F("title"))
+
+
+def engine() -> PostgresEngine | SqliteEngine:
+    """Return the engine for the database the site runs on."""
+    if connection.vendor == "postgresql":
+        return PostgresEngine()
+    return SqliteEngine()
