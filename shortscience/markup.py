@@ -16,6 +16,7 @@ import os
 import re
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
@@ -134,6 +135,17 @@ class _KatexEngine:
         self._lock = threading.Lock()
         self._racer: MiniRacer | None = None
         self._pid = 0
+        self._thread: ThreadPoolExecutor | None = None
+        self._thread_pid = 0
+
+    def _worker(self) -> ThreadPoolExecutor:
+        # MiniRacer refuses timeouts in a thread that runs an asyncio loop (an async
+        # caller, Playwright's sync API in tests), so every call into V8 goes through
+        # one plain thread of the engine's own, whoever the caller is.
+        if self._thread is None or self._thread_pid != os.getpid():
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="katex")
+            self._thread_pid = os.getpid()
+        return self._thread
 
     def _context(self) -> MiniRacer:
         if self._racer is None or self._pid != os.getpid():
@@ -161,6 +173,11 @@ class _KatexEngine:
                 logger.exception("Closing the KaTeX context failed")
 
     def _run(self, items: list[tuple[str, bool]], timeout: float) -> list[_Typeset]:
+        return self._worker().submit(self._run_here, items, timeout).result()
+
+    def _run_here(
+        self, items: list[tuple[str, bool]], timeout: float
+    ) -> list[_Typeset]:
         racer = self._context()
         raw = racer.call(
             "__shortscienceTypeset",

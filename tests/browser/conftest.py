@@ -59,26 +59,6 @@ def page(browser):
     context.close()
 
 
-def call_outside_event_loop(func, *args):
-    """Run `func` in a plain thread: Playwright's sync API keeps an event loop in this one,
-    and the in-process KaTeX engine refuses timeouts inside a running loop."""
-    import threading
-
-    errors = []
-
-    def target():
-        try:
-            func(*args)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-
-
 def with_verified_email(user):
     """Give a factory user the verified address that sign-in requires."""
     from allauth.account.models import EmailAddress

@@ -4,7 +4,6 @@ import pytest
 from django.core import mail
 
 from summaries.models import Summary
-from tests.browser.conftest import call_outside_event_loop
 from tests.factories import PaperFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +24,7 @@ def make_summary():
 
 def test_sign_up_verify_comment_reply_and_vote_without_reloads(live_server, page):
     holder = []
-    call_outside_event_loop(lambda: holder.append(make_summary()))
+    holder.append(make_summary())
     summary = Summary.objects.get(pk=holder[0].pk)
 
     page.goto(live_server.url + "/accounts/signup/")

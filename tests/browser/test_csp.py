@@ -3,7 +3,6 @@ from django.core.management import call_command
 
 from papers.models import Paper
 from summaries.models import Summary
-from tests.browser.conftest import call_outside_event_loop
 from users.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +16,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 def test_every_page_obeys_the_content_security_policy(live_server, page):
-    call_outside_event_loop(call_command, "load_demo")
+    call_command("load_demo")
     paper = Paper.objects.get(arxiv_id="1706.03762")
     summary = Summary.objects.filter(paper=paper).first()
     venue = paper.venue

@@ -2,13 +2,12 @@ import pytest
 from django.core.management import call_command
 
 from papers.models import Paper
-from tests.browser.conftest import call_outside_event_loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_demo_paper_page_shows_typeset_math(live_server, page):
-    call_outside_event_loop(call_command, "load_demo")
+    call_command("load_demo")
     paper = Paper.objects.get(arxiv_id="1706.03762")
 
     response = page.goto(live_server.url + paper.get_absolute_url())
@@ -26,7 +25,7 @@ def test_demo_paper_page_shows_typeset_math(live_server, page):
 
 
 def test_phone_width_has_no_horizontal_scroll(live_server, page):
-    call_outside_event_loop(call_command, "load_demo")
+    call_command("load_demo")
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(live_server.url + "/")
     overflow = page.evaluate(

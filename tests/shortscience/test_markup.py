@@ -698,3 +698,18 @@ def test_extract_citations_counts_cites_and_paper_links():
         ("paper", "12"),
         ("paper", "7"),
     ]
+
+
+def test_render_works_from_a_thread_running_an_event_loop():
+    import asyncio
+
+    async def inside_a_loop():
+        return render("$x^2$")
+
+    results = []
+    worker = threading.Thread(
+        target=lambda: results.append(asyncio.run(inside_a_loop()))
+    )
+    worker.start()
+    worker.join()
+    assert 'class="katex"' in results[0] and "math-error" not in results[0]
