@@ -42,6 +42,7 @@ def _queue_render(comment: Comment) -> None:
 
 
 def _validate_body(body: str) -> str:
+    body = body.replace("\x00", "")  # invisible, and refused by Postgres text columns
     if not body.strip():
         raise ValidationError("A comment cannot be empty.")
     if len(body) > MAX_BODY:
@@ -72,7 +73,7 @@ def comment_create(
 ) -> Comment:
     """Save a comment (or a reply, at most three levels deep) and queue its rendering."""
     check_can_post(writer)
-    _validate_body(body)
+    body = _validate_body(body)
     if not summary.is_public and summary.writer_id != writer.pk:
         raise PermissionDenied("This summary cannot be commented on.")
     depth = 0
@@ -100,7 +101,7 @@ def comment_edit(*, comment: Comment, by: User, body: str) -> Comment:
     if comment.is_gone:
         raise ValidationError("A deleted comment cannot be edited.")
     check_can_post(by)
-    _validate_body(body)
+    body = _validate_body(body)
     if body == comment.body:
         return comment
     CommentRevision.objects.create(comment=comment, body=comment.body)

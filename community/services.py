@@ -85,7 +85,8 @@ def notification_send_mail(*, notification_id: int) -> bool:
             else f"New comment on your summary of {comment.summary.paper.title}"
         )
         message = EmailMultiAlternatives(
-            subject=subject[:200],
+            # Titles and names may hold line breaks, which a mail header must not.
+            subject=" ".join(subject.split())[:200],
             body=render_to_string("community/email/notification.txt", context),
             to=[notification.recipient.email],
         )

@@ -374,9 +374,17 @@ def _merge(
         not paper.published_on or data.published_on < paper.published_on
     ):
         paper.published_on = data.published_on
-    for key in ("url", "pdf_url", "journal_ref"):
-        if getattr(data, key) and not getattr(paper, key):
-            setattr(paper, key, getattr(data, key))
+    for key in ("url", "pdf_url"):
+        # Only web addresses: an imported "javascript:" or "data:" URL is dropped.
+        value = getattr(data, key)
+        if (
+            value
+            and value.lower().startswith(("http://", "https://"))
+            and not getattr(paper, key)
+        ):
+            setattr(paper, key, value[:500])
+    if data.journal_ref and not paper.journal_ref:
+        paper.journal_ref = data.journal_ref[:500]
     venue_is_preprint = venue is not None and venue.kind == Venue.Kind.PREPRINT
     paper_on_preprint = (
         paper.venue_id is None or paper.venue.kind == Venue.Kind.PREPRINT

@@ -75,6 +75,11 @@ def _record_citations(summary: Summary) -> None:
 # Writing ----------------------------------------------------------------------------
 
 
+def _clean(body: str) -> str:
+    """Drop NUL characters: invisible, and refused by Postgres text columns."""
+    return body.replace("\x00", "")
+
+
 def _validate(body: str, *, publishing: bool) -> None:
     if len(body) > MAX_BODY:
         raise ValidationError(
@@ -124,6 +129,7 @@ def summary_save(
     save of a published summary whose text changed keeps a revision. The text is
     saved first; rendering is queued after commit.
     """
+    body = _clean(body)
     summary = (
         Summary.objects.select_for_update().filter(paper=paper, writer=writer).first()
     )
@@ -172,6 +178,7 @@ def summary_autosave(
     A draft (new or existing) takes the text directly. A published summary keeps its
     public text and stores the edit as pending until the writer saves.
     """
+    body = _clean(body)
     _validate(body, publishing=False)
     summary = (
         Summary.objects.select_for_update()

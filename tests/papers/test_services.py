@@ -302,3 +302,15 @@ def test_two_imports_of_the_same_paper_at_once_make_one_paper():
     assert errors == []
     assert len(set(results)) == 1
     assert Paper.objects.filter(arxiv_id="1706.03762").count() == 1
+
+
+def test_imported_urls_must_be_web_addresses():
+    paper, _ = services.paper_upsert(
+        PaperData(
+            title="Scheme check",
+            source="bibsonomy",
+            url="javascript:alert(1)",
+            pdf_url="https://example.org/paper.pdf",
+        )
+    )
+    assert paper.url == "" and paper.pdf_url == "https://example.org/paper.pdf"

@@ -92,3 +92,10 @@ def test_no_vote_on_own_summary():
     summary = SummaryFactory()
     with pytest.raises(PermissionError):
         services.vote_set(user=summary.writer, summary=summary, value=1)
+
+
+def test_nul_characters_are_dropped_not_fatal():
+    summary = services.summary_save(
+        paper=PaperFactory(), writer=UserFactory(), body="a\x00b", publish=True
+    )
+    assert Summary.objects.get(pk=summary.pk).body == "ab"
