@@ -15,7 +15,7 @@ from users.models import User
 
 from .models import ApiToken, hash_token
 
-TOKEN_PREFIX = "ss_"  # noqa: S105  # a marker that makes leaked tokens greppable, not a secret
+TOKEN_PREFIX = "ss_"  # noqa: S105  # a marker that makes leaked tokens greppable, not a secret  # nosec B105
 # last_used_at is a hint for the owner, not an audit log: writing it on every request
 # would turn each read into a write.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)

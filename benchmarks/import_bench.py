@@ -73,7 +73,9 @@ class Replay(BaseHTTPRequestHandler):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=1000)
-    parser.add_argument("--interval", type=float, default=3.0, help="politeness delay (s)")
+    parser.add_argument(
+        "--interval", type=float, default=3.0, help="politeness delay (s)"
+    )
     args = parser.parse_args()
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Replay)
@@ -107,7 +109,9 @@ def main() -> None:
                 limiter.wait()
                 waited += time.perf_counter() - start
 
-        client = ArxivClient(base_url=settings.ARXIV_API_URL, rate_limiter=TimedLimiter())
+        client = ArxivClient(
+            base_url=settings.ARXIV_API_URL, rate_limiter=TimedLimiter()
+        )
         ids = [f"2101.{n:05d}" for n in range(1, args.papers + 1)]
 
         start = time.perf_counter()
@@ -120,11 +124,17 @@ def main() -> None:
         work = elapsed - waited
         print(f"database:                 {connection.vendor} ({db_name})")
         print(f"papers imported:          {done}")
-        print(f"HTTP requests:            {Replay.requests}  (goal: <= {-(-args.papers // 100)})")
-        print(f"politeness delay:         {waited:.2f} s  ({args.interval} s between requests)")
+        print(
+            f"HTTP requests:            {Replay.requests}  (goal: <= {-(-args.papers // 100)})"
+        )
+        print(
+            f"politeness delay:         {waited:.2f} s  ({args.interval} s between requests)"
+        )
         print(f"wall time:                {elapsed:.2f} s")
         print(f"papers/s excluding delay: {args.papers / work:.0f}  (goal: >= 200)")
-        print(f"peak RSS of the process:  {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        print(
+            f"peak RSS of the process:  {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+        )
     finally:
         connection.creation.destroy_test_db(db_name, verbosity=0)
         server.shutdown()

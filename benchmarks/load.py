@@ -20,6 +20,7 @@ Redis broker, mail to files) and a Celery worker, then drives it from this proce
 
 Prints requests per second, p50/p95/p99 and errors for each phase and whether each goal is
 met. Exits non-zero on any error or lost write; a missed performance goal is only reported.
+`--vote-targets 3` sends every vote to three summaries, to catch lost updates of scores.
 """
 
 from __future__ import annotations

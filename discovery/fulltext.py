@@ -43,8 +43,8 @@ BM25_WEIGHTS = (10.0, 4.0, 2.0, 2.0, 1.0)
 # about as fast at a million papers as at ten thousand. Up to PROBE matches are read
 # from the GIN index and sorted by boost; beyond that the query counts as broad and the
 # papers are walked in boost order instead.
-CANDIDATES = 300
-PROBE = 3000
+CANDIDATES = 200
+PROBE = 5000
 # How close (pg_trgm similarity) a known word must be to replace an unknown one.
 CORRECTION_SIMILARITY = 0.45
 _WORD_RE = re.compile(r"\w+")
@@ -53,9 +53,9 @@ _WORD_RE = re.compile(r"\w+")
 def marked_html(text: str | None) -> SafeString:
     """Escape `text` and turn the highlight markers into <mark> elements."""
     if not text:
-        return mark_safe("")  # noqa: S308 (empty)
+        return mark_safe("")  # noqa: S308 (empty)  # nosec
     html = escape(text).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
-    return mark_safe(html)  # noqa: S308 (escaped above; only <mark> added)
+    return mark_safe(html)  # noqa: S308 (escaped above; only <mark> added)  # nosec
 
 
 def has_mark(text: str | None) -> bool:
@@ -103,15 +103,19 @@ def _filter_sql(filters: Filters, alias: str) -> tuple[list[str], list]:
     return where, params
 
 
-def _planner(cursor, **switches: str) -> None:
-    """Switch planner methods (enable_seqscan...) for the rest of the transaction."""
-    settings = ", ".join(f"set_config('enable_{name}', %s, true)" for name in switches)
-    cursor.execute(f"SELECT {settings}", list(switches.values()))  # noqa: S608
+def _planner(**switches: bool) -> str:
+    """Return a statement switching planner methods until the transaction ends.
+
+    It is sent together with the query it is for, in one round trip.
+    """
+    settings = ", ".join(
+        f"set_config('enable_{name}', '{'on' if on else 'off'}', true)"
+        for name, on in switches.items()
+    )
+    return f"SELECT {settings};"
 
 
 class PostgresEngine:
-    fuzzy = True
-
     def _query(self, text: str) -> SearchQuery:
         return SearchQuery(text, search_type="websearch", config=CONFIG)
 
@@ -121,7 +125,8 @@ class PostgresEngine:
         Phrases count as plain AND here, so that the GIN index answers without reading
         any document; the ranking query checks the phrases on the few candidates. The
         planner is told which plan to use: its guess of how common a word is can be off
-        by a factor of a hundred, and the wrong plan reads the whole table.
+        by a factor of a hundred, and the wrong plan reads the whole table. Call it
+        inside a transaction: the switches last until it ends.
         """
         where, params = _filter_sql(filters, "d")
         conditions = "".join(f" AND {w}" for w in where)
@@ -134,26 +139,24 @@ class PostgresEngine:
             WHERE d.document @@ {plain}{conditions}
         """  # noqa: S608 (only fixed fragments are formatted in; values are parameters)
         params = [CONFIG, parsed.text, *params]
-        with transaction.atomic(), connection.cursor() as cursor:
-            try:
-                # A narrow query: the GIN index lists every match, the boost sorts them.
-                _planner(cursor, seqscan="off", indexscan="off")
-                cursor.execute(f"{matches} LIMIT %s", [*params, PROBE + 1])
-                rows = cursor.fetchall()
-                if len(rows) <= PROBE:
-                    rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
-                    return [pk for pk, _ in rows[:CANDIDATES]]
-                # A broad query: one match in every few papers, so walking the papers
-                # in boost order finds CANDIDATES of them after reading a few times as
-                # many.
-                _planner(cursor, indexscan="on", bitmapscan="off")
-                cursor.execute(
-                    f"{matches} ORDER BY d.boost DESC, d.paper_id DESC LIMIT %s",
-                    [*params, CANDIDATES],
-                )
-                return [pk for pk, _ in cursor.fetchall()]
-            finally:
-                _planner(cursor, seqscan="on", indexscan="on", bitmapscan="on")
+        with connection.cursor() as cursor:
+            # A narrow query: the GIN index lists every match, the boost sorts them.
+            cursor.execute(
+                f"{_planner(seqscan=False, indexscan=False)} {matches} LIMIT %s",
+                [*params, PROBE + 1],
+            )
+            rows = cursor.fetchall()
+            if len(rows) <= PROBE:
+                rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
+                return [pk for pk, _ in rows[:CANDIDATES]]
+            # A broad query: one match in every few papers, so walking the papers in
+            # boost order finds CANDIDATES of them after reading a few times as many.
+            cursor.execute(
+                f"{_planner(indexscan=True, bitmapscan=False)} {matches}"
+                " ORDER BY d.boost DESC, d.paper_id DESC LIMIT %s",
+                [*params, CANDIDATES],
+            )
+            return [pk for pk, _ in cursor.fetchall()]
 
     def rank(
         self,
@@ -162,6 +165,11 @@ class PostgresEngine:
         after: After | None,
         limit: int,
     ) -> list[tuple[int, float]]:
+        # One transaction, so that the planner switches end with it.
+        with transaction.atomic():
+            return self._rank(parsed, filters, after, limit)
+
+    def _rank(self, parsed, filters, after, limit) -> list[tuple[int, float]]:
         ids = self.candidates(parsed, filters)
         if not ids:
             return []
@@ -247,9 +255,18 @@ class PostgresEngine:
         for pk, title, abstract in papers.values_list("pk", "title_hl", "abstract_hl"):
             found[pk].title = title
             found[pk].abstract = abstract if has_mark(abstract) else ""
+        # Headlines re-read whole texts, so summaries are shown only for the papers
+        # whose title and abstract do not already show why they matched.
+        unexplained = [
+            pk
+            for pk in paper_ids
+            if not has_mark(found[pk].title) and not found[pk].abstract
+        ]
+        if not unexplained:
+            return found
         summaries = (
             Summary.objects.public()
-            .filter(paper_id__in=paper_ids)
+            .filter(paper_id__in=unexplained)
             .annotate(
                 hl=SearchHeadline(
                     "body",
@@ -320,8 +337,6 @@ class PostgresEngine:
 
 
 class SqliteEngine:
-    fuzzy = False
-
     def rank(
         self,
         parsed: ParsedQuery,

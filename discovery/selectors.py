@@ -64,8 +64,8 @@ class SearchHit:
     paper: Paper  # with venue, ordered authorships and its index row loaded
     rank: float
     title_html: SafeString
-    abstract_html: SafeString = field(default_factory=lambda: mark_safe(""))
-    summary_html: SafeString = field(default_factory=lambda: mark_safe(""))
+    abstract_html: SafeString = field(default_factory=lambda: mark_safe(""))  # nosec
+    summary_html: SafeString = field(default_factory=lambda: mark_safe(""))  # nosec
     summary_id: int | None = None
 
     @property
@@ -321,6 +321,18 @@ def recent_activity(*, now: datetime | None = None, limit: int = 10) -> Activity
 def home_activity() -> Activity:
     """Return recent_activity(), cached like the counts (the lists move slowly)."""
     return _cached("discovery:home-activity", recent_activity)
+
+
+def summary_list_best(*, limit: int = 10) -> list[Summary]:
+    """Return the highest-scored public summaries; which ones is cached like the counts."""
+    ids = _cached(
+        f"discovery:home-best:{limit}",
+        lambda: list(
+            summary_selectors.summary_list_top().values_list("pk", flat=True)[:limit]
+        ),
+    )
+    found = summary_selectors.summary_list_latest().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def summary_list_popular(*, activity: Activity, limit: int = 10) -> list[Summary]:

@@ -8,7 +8,7 @@ under one spelling so that the author pages group their papers. The demo users a
 
 import datetime as dt
 
-DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose so visitors can sign in)
+DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose so visitors can sign in)  # nosec B105
 
 # (slug, short name, full name, kind, url); the same values as the seeded venues, so that
 # `get_or_create` by slug finds them or, on a database without the seed, makes them.

@@ -24,7 +24,8 @@ RUN_ALL = (
 
 @pytest.fixture
 def services():
-    sys.path.insert(0, str(RUN_ALL.parent))
+    if str(RUN_ALL.parent) not in sys.path:
+        sys.path.insert(0, str(RUN_ALL.parent))
     from harness import missing_services
 
     reasons = []

@@ -27,7 +27,9 @@ def redis_worker():
     app.conf.task_always_eager = False
     app.control.purge()
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ):
             yield
     finally:
         app.conf.task_always_eager = True
@@ -46,7 +48,10 @@ def test_import_runs_on_a_worker(redis_worker, arxiv_replay):
     paper_import = paper_services.import_create(identifier=classify("1706.03762"))
 
     assert wait_for(
-        lambda: PaperImport.objects.get(pk=paper_import.pk).status == PaperImport.Status.DONE
+        lambda: (
+            PaperImport.objects.get(pk=paper_import.pk).status
+            == PaperImport.Status.DONE
+        )
     )
     paper = PaperImport.objects.get(pk=paper_import.pk).paper
     assert paper.title == "Attention Is All You Need"

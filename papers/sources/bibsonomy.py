@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-import xml.etree.ElementTree as ET  # element types only; parsing goes through defusedxml
+import xml.etree.ElementTree as ET  # element types only; parsing goes through defusedxml  # nosec B405
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote

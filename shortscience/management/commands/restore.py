@@ -1,6 +1,6 @@
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404
 import tarfile
 from pathlib import Path
 
@@ -68,7 +68,7 @@ class Command(BaseCommand):
                 "pg_restore is not installed (Debian: postgresql-client)"
             )
         # The arguments come from an operator's command line, never from a request.
-        result = subprocess.run(  # noqa: S603
+        result = subprocess.run(  # noqa: S603  # nosec B603
             [
                 pg_restore,
                 "--no-owner",
