@@ -3,25 +3,31 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python benchmarks/search_bench.py [--papers 100000] [--summaries 300000]
 
-Creates a throwaway database (Django's test database for DATABASE_URL, migrated), loads
-a first tenth of the data with COPY, times the search, venue-year, home and paper pages
-through the whole Django stack (django.test.Client), loads the rest, times them again and
-drops the database. Prints p50 and p95 per page at both sizes and whether each goal is
-met: search p95 <= 100 ms, other pages p95 <= 30 ms, and every p95 at full size at most
-1.5 times the p95 at a tenth of it.
+Creates a throwaway database (Django's test database for DATABASE_URL, migrated), loads a
+tenth of the data with COPY (triggers off, as pg_restore does, then the search index built
+in one pass by discovery's own indexing code), times the search, venue-year, home and paper
+pages through the whole Django stack (django.test.Client, signed in, so that the anonymous
+page cache is not what is measured), loads the rest, times them again and drops the
+database. Prints p50 and p95 per page at both sizes and whether each goal is met: search p95
+<= 100 ms, other pages p95 <= 30 ms, and every p95 at full size at most 1.5 times the p95 at
+a tenth of it. About two and a half minutes on two cores.
 
-The catalogue is synthetic but shaped like the real one: Zipf-distributed words (so "learning"
-is in most abstracts and a made-up word in a few), 1-8 authors a paper, summaries on 60%
-of the papers (five on average), votes over three years with a busier last week.
+The catalogue is synthetic but shaped like a real one: Zipf-distributed words after the
+English stop words (so "learning" is in most papers and a made-up word in a few), 1-8
+authors a paper, summaries on 60% of the papers (five on average), votes over three years.
+The searches are title fragments, author names, broad topics, phrases, misspelt titles,
+arXiv ids and filtered topics.
 """
 
 import argparse
 import io
 import itertools
+import logging
 import os
 import random
 import statistics
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -506,7 +512,7 @@ def load_slice(cat, first_paper, last_paper, summaries_per_paper, state):
 
 
 def index(paper_ids):
-    from django.db import connection
+    from django.db import connection, connections
 
     from discovery import services
     from discovery.fulltext import engine
@@ -522,13 +528,33 @@ def index(paper_ids):
         gin = cursor.fetchall()
         for name, _ in gin:
             cursor.execute(f'DROP INDEX "{name}"')
-    for chunk_start in range(0, len(paper_ids), 5000):
-        engine().index_papers(paper_ids[chunk_start : chunk_start + 5000])
-    services.index_summaries(paper_ids=paper_ids)
+    chunks = [paper_ids[i : i + 2000] for i in range(0, len(paper_ids), 2000)]
+    errors = []
+
+    def work(part):
+        try:
+            for chunk in part:
+                engine().index_papers(chunk)
+                services.index_summaries(paper_ids=chunk)
+        except Exception as exc:  # re-raised below, in the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    # Two connections: to_tsvector is CPU-bound, and the machine has two cores.
+    threads = [threading.Thread(target=work, args=(chunks[i::2],)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
     with connection.cursor() as cursor:
         for _, definition in gin:
             cursor.execute(definition)
-        cursor.execute("ANALYZE")
+        # As autovacuum would have by the time readers arrive: set the visibility map
+        # and hint bits, so that the first reads do not pay for them.
+        cursor.execute("VACUUM ANALYZE")
     return time.perf_counter() - start
 
 
@@ -599,6 +625,7 @@ def workload(cat, state, rng):
 
 def measure(urls, requests, rng):
     """Return ({page: (p50 ms, p95 ms)}, failures)."""
+    from django.db import connections
     from django.test import Client
 
     from users.models import User
@@ -616,11 +643,25 @@ def measure(urls, requests, rng):
             url = rng.choice(pool)
             start = time.perf_counter()
             response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status_code == 503:
+                # The database went away (a restart by another process on a shared
+                # machine): reconnect and time the request again.
+                connections.close_all()
+                time.sleep(1)
+                start = time.perf_counter()
+                response = client.get(url)
+                elapsed = (time.perf_counter() - start) * 1000
+            times.append(elapsed)
             if response.status_code not in (200, 302):
                 failures.append((url, response.status_code))
         times.sort()
         figures[page] = (statistics.median(times), times[int(len(times) * 0.95) - 1])
+        if len(failures) > requests // 20:
+            sys.exit(
+                f"{len(failures)} requests failed ({failures[0][1]} for {failures[0][0]}):"
+                " was Postgres restarted meanwhile? Run the benchmark again."
+            )
     return figures, failures
 
 
@@ -644,6 +685,8 @@ def main():
     settings.DEBUG = False
     from django.db import connection
 
+    # Failed requests are counted and reported below, not logged one by one.
+    logging.disable(logging.WARNING)
     if connection.vendor != "postgresql":
         sys.exit(
             "Set DATABASE_URL to a Postgres server: this benchmark measures Postgres."
@@ -709,6 +752,8 @@ def main():
             f"run time {time.perf_counter() - began:.0f} s"
         )
     finally:
+        # A restart of the server mid-run closes this connection: open a new one.
+        connection.close()
         connection.creation.destroy_test_db(db_name, verbosity=0)
 
 

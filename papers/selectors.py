@@ -1,4 +1,9 @@
+import contextlib
+
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
+
+from shortscience.cache import CACHE_ERRORS, content_generation
 
 from .models import Authorship, Keyword, Paper, Venue
 
@@ -48,8 +53,19 @@ def venue_list() -> QuerySet[Venue]:
 
 
 def venue_years(*, venue: Venue) -> list[dict]:
-    """Return [{year, paper_count, summarised_count}] for a venue, newest year first."""
-    return list(
+    """Return [{year, paper_count, summarised_count}] for a venue, newest year first.
+
+    Counting covers every paper and summary of the venue, so the result is cached under
+    the site's content generation: any write makes the next request count afresh.
+    """
+    key = f"venue-years:{venue.pk}:{content_generation()}"
+    try:
+        cached = cache.get(key)
+    except CACHE_ERRORS:
+        cached = None
+    if cached is not None:
+        return cached
+    years = list(
         Paper.objects.filter(venue=venue, year__isnull=False)
         .values("year")
         .annotate(
@@ -58,6 +74,9 @@ def venue_years(*, venue: Venue) -> list[dict]:
         )
         .order_by("-year")
     )
+    with contextlib.suppress(*CACHE_ERRORS):
+        cache.set(key, years, 60 * 10)
+    return years
 
 
 def year_list() -> list[dict]:

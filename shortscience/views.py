@@ -60,7 +60,7 @@ def home(request):
     if tab == "recent" or quiet_week:
         summaries = list(summary_selectors.summary_list_latest()[:HOME_LIST_SIZE])
     elif tab == "top":
-        summaries = list(summary_selectors.summary_list_top()[:HOME_LIST_SIZE])
+        summaries = discovery_selectors.summary_list_best(limit=HOME_LIST_SIZE)
     return render(
         request,
         "home.html",

@@ -6,7 +6,7 @@ from discovery import services
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 postgres_only = pytest.mark.skipif(
-    not ON_POSTGRES, reason="pg_trgm and the candidate cap are Postgres features"
+    not ON_POSTGRES, reason="a Postgres feature (GIN, pg_trgm, the query planner)"
 )
 
 

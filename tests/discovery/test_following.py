@@ -53,7 +53,10 @@ def test_follow_refuses_bad_input(client_logged_in, data):
 
 
 def test_follow_unknown_target_is_404(client_logged_in):
-    assert client_logged_in.post(FOLLOW, {"kind": "venue", "target": "999999"}).status_code == 404
+    assert (
+        client_logged_in.post(FOLLOW, {"kind": "venue", "target": "999999"}).status_code
+        == 404
+    )
 
 
 def test_nobody_follows_themselves(client_logged_in, user):
@@ -74,13 +77,15 @@ def test_paper_page_offers_follow_buttons(client_logged_in, user):
     paper = PaperFactory()
     paper.keywords.add(keyword)
     summary = SummaryFactory(paper=paper)
-    SummaryFactory(paper=paper, is_anonymous=True, writer=UserFactory(display_name="Ghost"))
+    SummaryFactory(
+        paper=paper, is_anonymous=True, writer=UserFactory(display_name="Ghost")
+    )
     services.follow_set(user=user, target=keyword, follow=True)
     html = client_logged_in.get(paper.get_absolute_url()).content.decode()
     assert f'name="target" value="{paper.venue.pk}"' in html
-    assert "Unfollow <span class=\"follow-target\">optimal transport</span>" in html
-    assert f"Follow <span class=\"follow-target\">{summary.writer.public_name}" in html
-    assert "Follow <span class=\"follow-target\">Ghost" not in html
+    assert 'Unfollow <span class="follow-target">optimal transport</span>' in html
+    assert f'Follow <span class="follow-target">{summary.writer.public_name}' in html
+    assert 'Follow <span class="follow-target">Ghost' not in html
 
 
 def test_feed_shows_new_summaries_from_followed_things(user):
@@ -109,7 +114,9 @@ def test_feed_is_newest_first_and_pages_with_a_cursor(user):
     services.follow_set(user=user, target=venue, follow=True)
     follows = selectors.follow_list(user=user)
     first = selectors.following_feed(follows=follows, limit=3)
-    second = selectors.following_feed(follows=follows, limit=3, cursor=first.next_cursor)
+    second = selectors.following_feed(
+        follows=follows, limit=3, cursor=first.next_cursor
+    )
     assert [s.pk for s in first.items + second.items] == [s.pk for s in summaries][::-1]
     assert second.next_cursor is None
 
@@ -123,7 +130,7 @@ def test_following_page(client_logged_in, user, django_assert_max_num_queries):
         response = client_logged_in.get(FOLLOWING)
     html = response.content.decode()
     assert html.count('class="card"') == 20
-    assert "Unfollow <span class=\"follow-target\">AISTATS" in html
+    assert 'Unfollow <span class="follow-target">AISTATS' in html
     assert "More →" in html
     html = client_logged_in.get(FOLLOWING + response.context["next_url"]).content
     assert html.decode().count('class="card"') == 5

@@ -61,7 +61,9 @@ def test_bulk_updates_reindex_only_what_changed():
 
 
 def test_renamed_authors_and_added_keywords_are_searchable():
-    paper = PaperFactory(title="Generative adversarial nets", authors=["Ian Goodfellow"])
+    paper = PaperFactory(
+        title="Generative adversarial nets", authors=["Ian Goodfellow"]
+    )
     author = Author.objects.get(name="Ian Goodfellow")
     author.name = "Ian J. Goodfellow"
     author.save()
@@ -149,10 +151,17 @@ def test_search_query_uses_the_gin_expression_index():
         PaperFactory(title=f"Paper {n} on graphs")
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-    plan = (
-        PaperIndex.objects.filter(
-            document=SearchQuery("graphs", search_type="websearch")
-        )
-        .explain()
-    )
+    plan = PaperIndex.objects.filter(
+        document=SearchQuery("graphs", search_type="websearch")
+    ).explain()
     assert "disc_idx_document" in plan
+
+
+def test_search_reindex_command(capsys):
+    from django.core.management import call_command
+
+    paper = PaperFactory(title="Variational inference")
+    SummaryFactory(paper=paper, body="The evidence lower bound, explained.")
+    call_command("search_reindex")
+    assert "1 papers re-indexed" in capsys.readouterr().out
+    assert titles("evidence") == ["Variational inference"]

@@ -16,9 +16,7 @@ def test_phrases_or_and_exclusions():
     assert parsed.clauses[0].include == [("neural", "network")]
     assert parsed.clauses[1].include == [("transformer",)]
     assert parsed.clauses[1].exclude == [("vision",)]
-    assert parsed.to_fts5() == (
-        '("neural network") OR (("transformer") NOT "vision")'
-    )
+    assert parsed.to_fts5() == '("neural network") OR (("transformer") NOT "vision")'
 
 
 def test_hyphenated_words_become_a_phrase():

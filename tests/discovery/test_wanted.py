@@ -123,7 +123,9 @@ def test_requesters_are_mailed_once_when_the_first_summary_appears(
         services.summary_request_set(user=reader, paper=paper, wanted=True)
     with django_capture_on_commit_callbacks(execute=True):
         summary = summary_services.summary_create(
-            paper=paper, writer=UserFactory(), body="Q-learning from pixels, stabilised."
+            paper=paper,
+            writer=UserFactory(),
+            body="Q-learning from pixels, stabilised.",
         )
     assert sorted(m.to[0] for m in mail.outbox) == sorted(r.email for r in readers)
     assert summary.get_absolute_url() in mail.outbox[0].body
