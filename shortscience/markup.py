@@ -9,6 +9,7 @@ explicit allowlist.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import json
 import logging
@@ -173,6 +174,10 @@ class _KatexEngine:
                 logger.exception("Closing the KaTeX context failed")
 
     def _run(self, items: list[tuple[str, bool]], timeout: float) -> list[_Typeset]:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return self._run_here(items, timeout)  # the usual case: no thread hop
         return self._worker().submit(self._run_here, items, timeout).result()
 
     def _run_here(
