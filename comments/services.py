@@ -6,9 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from shortscience import markup
-from shortscience.cache import content_changed
 from shortscience.queue import enqueue
+from shortscience.rendering import render_stored
 from summaries.models import Summary
 from users.models import User
 
@@ -23,16 +22,7 @@ NEW_ACCOUNT_POSTS_PER_HOUR = 5
 
 def comment_render(*, comment_id: int) -> bool:
     """Render a comment's Markdown and store the HTML, unless the text changed meanwhile."""
-    row = Comment.objects.filter(pk=comment_id).values_list("body", flat=True).first()
-    if row is None:
-        return False
-    html = markup.render(row)
-    updated = Comment.objects.filter(pk=comment_id, body=row).update(
-        body_html=html, rendered_by=markup.RENDERER_VERSION
-    )
-    if updated:
-        content_changed()
-    return bool(updated)
+    return render_stored(Comment, comment_id)
 
 
 def _queue_render(comment: Comment) -> None:

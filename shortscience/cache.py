@@ -41,10 +41,6 @@ def content_changed() -> None:
 
 def content_generation() -> int:
     """Return the current content generation (part of every cache key for page data)."""
-    return _generation()
-
-
-def _generation() -> int:
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, 1, timeout=None)
@@ -69,7 +65,7 @@ def cache_anonymous(view):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
         try:
-            key = f"page:{_generation()}:{request.get_full_path()}"
+            key = f"page:{content_generation()}:{request.get_full_path()}"
             hit = cache.get(key)
         except CACHE_ERRORS as exc:
             logger.warning("cache unavailable, serving uncached: %s", exc)

@@ -15,6 +15,7 @@ from papers.models import Paper
 from shortscience import markup
 from shortscience.cache import content_changed
 from shortscience.queue import enqueue
+from shortscience.rendering import render_stored
 from users.models import User
 
 from .models import Citation, Summary, SummaryRevision, UploadedImage, Vote
@@ -28,22 +29,8 @@ DELETED_KEPT_FOR = timedelta(days=30)
 
 
 def summary_render(*, summary_id: int) -> bool:
-    """Render a summary's Markdown and store the HTML, unless the text changed meanwhile.
-
-    Return whether a row was written.
-    """
-    row = Summary.objects.filter(pk=summary_id).values_list("body", flat=True).first()
-    if row is None:
-        return False
-    html = markup.render(row)
-    # Writing only when the body is still the one rendered keeps a slow render from
-    # overwriting the HTML of a newer save.
-    updated = Summary.objects.filter(pk=summary_id, body=row).update(
-        body_html=html, rendered_by=markup.RENDERER_VERSION
-    )
-    if updated:
-        content_changed()
-    return bool(updated)
+    """Render a summary's Markdown and store the HTML, unless the text changed meanwhile."""
+    return render_stored(Summary, summary_id)
 
 
 def _queue_render(summary: Summary) -> None:
