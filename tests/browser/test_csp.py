@@ -58,6 +58,9 @@ def test_every_page_obeys_the_content_security_policy(live_server, page):
         assert page.evaluate("window.__csp") == [], path
     page.fill("#editor textarea", "Typing $x^2$ triggers the preview.")
     page.wait_for_selector("#preview .katex")
+    # Let the autosave store the text, so closing the page sends no last-moment save
+    # while the test database is being emptied.
+    page.wait_for_selector("#autosave-status:has-text('Draft saved')", timeout=15_000)
     assert page.evaluate("window.__csp") == []
     assert page.console_errors == []
 
