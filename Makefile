@@ -19,7 +19,7 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(STAMP)/python: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,lint,audit]"
 	@mkdir -p $(STAMP) && touch $@
 
 $(STAMP)/npm: package.json package-lock.json
@@ -37,9 +37,11 @@ run: setup ## Set up, migrate, load the demo and serve on 127.0.0.1:$(PORT)
 test: setup ## Set up and run the whole suite (T=path to run a part)
 	$(PY) -m pytest $(T)
 
-lint: setup ## Lint with ruff
+lint: setup ## Lint: ruff, formatting, mypy and the layer contract (import-linter)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 audit: setup ## Look for security problems: bandit on the code, pip-audit on the dependencies
 	$(VENV)/bin/bandit -q -c pyproject.toml -r .
