@@ -24,12 +24,12 @@ def request_token(request: HttpRequest) -> ApiToken | None:
     """
     cached = getattr(request, "_api_token", _UNSET)
     if cached is not _UNSET:
-        return cached
+        return cached  # type: ignore[return-value]  # set below, to a token or None
     token = None
     scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and raw.strip():
         token = services.token_authenticate(raw.strip())
-    request._api_token = token
+    request._api_token = token  # type: ignore[attr-defined]  # a per-request memo
     return token
 
 

@@ -1,10 +1,12 @@
+from typing import Any
+
 from django import forms
 
 from papers.models import Venue
 
 from .query import MAX_LENGTH
 
-YEAR = {"min_value": 1000, "max_value": 9999, "required": False}
+YEAR: dict[str, Any] = {"min_value": 1000, "max_value": 9999, "required": False}
 
 
 def _venue_choices(venues: list[Venue]) -> list[tuple[str, str]]:
@@ -37,7 +39,9 @@ class SearchForm(forms.Form):
     def __init__(self, *args, venues: list[Venue], **kwargs):
         super().__init__(*args, **kwargs)
         self.venues = {v.slug: v for v in venues}
-        self.fields["venue"].choices = _venue_choices(venues)
+        venue_field = self.fields["venue"]
+        assert isinstance(venue_field, forms.ChoiceField)
+        venue_field.choices = _venue_choices(venues)
 
     def clean_venue(self) -> Venue | None:
         return self.venues.get(self.cleaned_data["venue"])
@@ -51,7 +55,9 @@ class WantedForm(forms.Form):
     def __init__(self, *args, venues: list[Venue], **kwargs):
         super().__init__(*args, **kwargs)
         self.venues = {v.slug: v for v in venues}
-        self.fields["venue"].choices = _venue_choices(venues)
+        venue_field = self.fields["venue"]
+        assert isinstance(venue_field, forms.ChoiceField)
+        venue_field.choices = _venue_choices(venues)
 
     def clean_venue(self) -> Venue | None:
         return self.venues.get(self.cleaned_data["venue"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -59,7 +60,7 @@ def marked_html(text: str | None) -> SafeString:
 
 
 def has_mark(text: str | None) -> bool:
-    return bool(text) and MARK_START in text
+    return text is not None and MARK_START in text
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,7 @@ class PostgresEngine:
         from papers.models import Paper
 
         query = self._query(parsed.text)
-        marks = {"start_sel": MARK_START, "stop_sel": MARK_STOP}
+        marks: dict[str, Any] = {"start_sel": MARK_START, "stop_sel": MARK_STOP}
         found: dict[int, Snippets] = defaultdict(Snippets)
         papers = Paper.objects.filter(pk__in=paper_ids).annotate(
             title_hl=SearchHeadline(

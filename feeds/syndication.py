@@ -52,7 +52,10 @@ class SummaryRssFeed(_ExtensionMixin, Rss201rev2Feed):
         self._add_extensions(handler, item)
 
 
-FORMATS = {"atom": SummaryAtomFeed, "rss": SummaryRssFeed}
+FORMATS: dict[str, type[Atom1Feed] | type[Rss201rev2Feed]] = {
+    "atom": SummaryAtomFeed,
+    "rss": SummaryRssFeed,
+}
 
 
 class SummaryFeed(Feed):

@@ -21,6 +21,6 @@ class AddPaperForm(forms.Form):
         identifier = classify(self.cleaned_data["q"])
         if identifier.kind == "invalid":
             raise forms.ValidationError(identifier.message)
-        if identifier.kind == "title" and len(identifier.value) < 3:
+        if identifier.kind == "title" and len(str(identifier.value)) < 3:
             raise forms.ValidationError("Type at least three characters of the title.")
         return identifier

@@ -103,7 +103,7 @@ def paper_add(request):
 def import_detail(request, pk: int):
     paper_import = get_object_or_404(PaperImport.objects.select_related("paper"), pk=pk)
     if paper_import.status == PaperImport.Status.DONE and paper_import.paper_id:
-        return redirect(paper_import.paper)
+        return redirect("paper-detail", pk=paper_import.paper_id)
     return render(request, "papers/import_detail.html", {"import": paper_import})
 
 

@@ -14,7 +14,8 @@ class UserAdmin(BaseUserAdmin):
         "is_banned",
         "is_staff",
     )
-    list_filter = (*BaseUserAdmin.list_filter, "is_banned")
+    # BaseUserAdmin.list_filter, plus the ban.
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups", "is_banned")
     search_fields = ("username", "email", "display_name")
     fieldsets = (
         *BaseUserAdmin.fieldsets,

@@ -5,6 +5,7 @@ the README's settings table.
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -67,7 +68,7 @@ MIDDLEWARE = [
 # Content Security Policy (django-csp): scripts, styles and fonts come from the site itself
 # and never inline. Inline style *attributes* are allowed because KaTeX positions glyphs
 # with them; images may come from any https origin because summaries embed figures by URL.
-CONTENT_SECURITY_POLICY = {
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
@@ -192,7 +193,7 @@ STATICFILES_DIRS = [
     ("vendor/katex", BASE_DIR / "node_modules" / "katex" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
