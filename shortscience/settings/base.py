@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "discovery",
     "feeds",
     "api",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -85,7 +86,7 @@ CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/"],
 }
 # A form posted without a valid CSRF token gets a page that says what happened.
-CSRF_FAILURE_VIEW = "shortscience.views.csrf_failure"
+CSRF_FAILURE_VIEW = "pages.views.csrf_failure"
 
 ROOT_URLCONF = "shortscience.urls"
 WSGI_APPLICATION = "shortscience.wsgi.application"
