@@ -10,7 +10,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
-from users.providers import SOCIAL_APPS, social_providers_from_env
+from .social import SOCIAL_APPS, social_providers_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
