@@ -1,22 +1,10 @@
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path
 
-from . import views
-from .cache import cache_anonymous
-
+# Apps are named by string only: this package imports no app.
 urlpatterns = [
-    path("", cache_anonymous(views.home), name="home"),
-    path("papers/<int:pk>/", cache_anonymous(views.paper_detail), name="paper-detail"),
-    path(
-        "summaries/<int:pk>/",
-        cache_anonymous(views.summary_detail),
-        name="summary-detail",
-    ),
-    path("s/<str:token>/", views.summary_shared, name="summary-shared"),
-    path(
-        "users/<str:username>/", cache_anonymous(views.user_detail), name="user-detail"
-    ),
+    # Cross-app pages first: "users/<str:username>/" must resolve before users.urls.
+    path("", include("pages.urls")),
     path("", include("users.urls")),
     path("", include("papers.urls")),
     path("", include("summaries.urls")),
@@ -27,18 +15,5 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("healthz", views.healthz, name="healthz"),
-    path("ping", views.ping, name="ping"),
-    path("csp-report/", views.csp_report, name="csp-report"),
+    path("", include("pages.ops_urls")),
 ]
-
-if not settings.AWS_STORAGE_BUCKET_NAME and settings.MEDIA_URL.startswith("/"):
-    # Uploads on the local disk are served by the site itself; they are images the
-    # site re-encoded, served with their image type and nosniff.
-    urlpatterns.append(
-        re_path(
-            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>images/.+)$",
-            views.media,
-            name="media",
-        )
-    )

@@ -11,7 +11,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
-from users.providers import SOCIAL_APPS, social_providers_from_env
+from .social import SOCIAL_APPS, social_providers_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "discovery",
     "feeds",
     "api",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -86,7 +87,7 @@ CONTENT_SECURITY_POLICY: dict[str, Any] = {
     "EXCLUDE_URL_PREFIXES": ["/admin/"],
 }
 # A form posted without a valid CSRF token gets a page that says what happened.
-CSRF_FAILURE_VIEW = "shortscience.views.csrf_failure"
+CSRF_FAILURE_VIEW = "pages.views.csrf_failure"
 
 ROOT_URLCONF = "shortscience.urls"
 WSGI_APPLICATION = "shortscience.wsgi.application"

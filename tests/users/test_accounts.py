@@ -1,4 +1,4 @@
-"""The account pages that reach into summaries and comments (shortscience/accounts.py)."""
+"""The account pages: users/accounts.py and the hooks summaries/ and comments/ register."""
 
 import io
 import json
@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment
-from shortscience.accounts import account_delete, user_list_directory
 from summaries.models import Summary, SummaryRevision, Vote
 from summaries.services import summary_save, vote_set
 from tests.factories import (
@@ -17,6 +16,7 @@ from tests.factories import (
     SummaryFactory,
     UserFactory,
 )
+from users.accounts import account_delete, user_list_directory
 from users.models import DELETED_USERNAME, User
 from users.services import user_mark_email_verified
 
@@ -151,6 +151,24 @@ def test_data_download_holds_profile_votes_comments_and_every_summary(
     draft_text = archive.read(f"summaries/{draft.paper_id}-a-draft-paper.md").decode()
     assert 'status: "draft"' in draft_text and "published: null" in draft_text
     assert 'doi: "10.1/xyz"' in draft_text
+
+
+def test_profile_json_sections_keep_their_order(client_logged_in, user):
+    """The sections other apps add come in INSTALLED_APPS order, the files last."""
+    SummaryFactory(writer=user)
+
+    response = client_logged_in.post(reverse("users:settings-data"))
+
+    data = json.loads(open_zip(response).read("profile.json"))
+    assert list(data) == [
+        "exported_at",
+        "site",
+        "profile",
+        "email_addresses",
+        "votes",
+        "comments",
+        "summaries",
+    ]
 
 
 # Account deletion ---------------------------------------------------------------------

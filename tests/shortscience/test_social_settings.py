@@ -3,7 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from users.providers import SOCIAL_APPS, social_providers_from_env
+from shortscience.settings.social import SOCIAL_APPS, social_providers_from_env
 
 
 def test_no_social_provider_without_credentials():

@@ -1,6 +1,6 @@
 """Social sign-in providers, switched on by their credentials in the environment.
 
-Imported by the settings, so this module must not touch Django models or settings.
+Imported by base.py, so this module must not touch Django models or settings.
 """
 
 from collections.abc import Mapping

@@ -1,4 +1,4 @@
-"""Pages that bring several apps together: home, paper, summary permalink, user profile."""
+"""Pages that bring several apps together (home, paper, summary, user profile) and ops views."""
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -11,13 +11,12 @@ from comments.selectors import thread_order
 from discovery import selectors as discovery_selectors
 from papers import selectors as paper_selectors
 from papers.models import Paper
+from shortscience import markup
+from shortscience.pagination import paginate
 from summaries import selectors as summary_selectors
 from summaries import services as summary_services
 from summaries.models import Summary
 from users.models import User
-
-from . import markup
-from .pagination import paginate
 
 
 def _with_comments(qs):

@@ -1,0 +1,26 @@
+"""The site's operational endpoints: health checks, CSP reports, local media.
+
+Included at the root after every app's URLs, without a namespace.
+"""
+
+from django.conf import settings
+from django.urls import path, re_path
+
+from . import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
+    path("csp-report/", views.csp_report, name="csp-report"),
+]
+
+if not settings.AWS_STORAGE_BUCKET_NAME and settings.MEDIA_URL.startswith("/"):
+    # Uploads on the local disk are served by the site itself; they are images the
+    # site re-encoded, served with their image type and nosniff.
+    urlpatterns.append(
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>images/.+)$",
+            views.media,
+            name="media",
+        )
+    )
