@@ -116,6 +116,8 @@ def summary_save(
         writer, action=Action.SUMMARY_PUBLISH if publish else Action.SUMMARY_SAVE
     )
     body = _clean(body)
+    # The writer's row before the summary's, in the order votes lock them.
+    _lock_users([writer.pk])
     summary = (
         Summary.objects.select_for_update().filter(paper=paper, writer=writer).first()
     )
@@ -226,6 +228,7 @@ def summary_save_from_admin(*, summary: Summary) -> Summary:
             .values_list("writer_id", flat=True)
             .first()
         )
+        _lock_users([summary.writer_id, *([former] if former else [])])
         summary.rendered_by = ""
         summary.save()
         _record_citations(summary)
@@ -281,6 +284,7 @@ def summary_restore_revision(
 @transaction.atomic
 def summary_delete(*, summary: Summary) -> None:
     """Delete softly: the summary leaves every page; staff can restore it for 30 days."""
+    _lock_users([summary.writer_id])  # before the summary row, as votes do
     summary.deleted_at = timezone.now()
     summary.save(update_fields=["deleted_at", "updated_at"])
     user_reputation_refresh(user_ids=[summary.writer_id])
@@ -290,6 +294,7 @@ def summary_delete(*, summary: Summary) -> None:
 @transaction.atomic
 def summary_undelete(*, summary: Summary) -> None:
     """Bring back a softly deleted summary (staff, from the admin)."""
+    _lock_users([summary.writer_id])  # before the summary row, as votes do
     summary.deleted_at = None
     summary.save(update_fields=["deleted_at", "updated_at"])
     user_reputation_refresh(user_ids=[summary.writer_id])
@@ -302,6 +307,7 @@ def summary_set_hidden(*, summary: Summary, hidden: bool) -> Summary:
 
     It is kept either way; its score leaves or rejoins its writer's reputation.
     """
+    _lock_users([summary.writer_id])  # before the summary row, as votes do
     summary.is_hidden = hidden
     summary.save(update_fields=["is_hidden", "updated_at"])
     user_reputation_refresh(user_ids=[summary.writer_id])
