@@ -12,6 +12,7 @@ from papers.models import Paper
 from summaries import services as summary_services
 from summaries.models import Summary
 from users.models import User
+from users.policy import Action, ensure_can_write
 
 from .models import ApiToken, hash_token
 
@@ -67,7 +68,7 @@ def token_authenticate(raw: str) -> ApiToken | None:
     return token
 
 
-def summary_create(
+def api_summary_create(
     *,
     writer: User,
     paper: Paper,
@@ -78,8 +79,13 @@ def summary_create(
 ) -> Summary:
     """Create the writer's summary of a paper through the summaries service.
 
-    Raise SummaryExists when the writer has one already.
+    Unlike `summaries.services.summary_create`, tell an existing summary apart: raise
+    SummaryExists (with its id) when the writer has one already. The write policy is
+    checked first, so a refused writer learns that rather than that a summary exists.
     """
+    ensure_can_write(
+        writer, action=Action.SUMMARY_PUBLISH if publish else Action.SUMMARY_SAVE
+    )
     existing = (
         Summary.objects.filter(paper=paper, writer=writer)
         .values_list("pk", flat=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -167,6 +168,12 @@ def on_unauthenticated(request, exc: AuthenticationError):
 def on_throttled(request, exc: Throttled):
     wait = f" Retry in {int(exc.wait)} seconds." if exc.wait else ""
     return _error(request, f"Too many requests.{wait}", 429)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc: PermissionDenied):
+    # users.policy.WriteRefused says why in words meant for the writer.
+    return _error(request, str(exc) or "You may not do this.", 403)
 
 
 @api.exception_handler(HttpError)
@@ -417,7 +424,7 @@ def create_summary(request, payload: SummaryIn):
     if paper is None:
         raise Http404(f"There is no paper {payload.paper_id}.")
     try:
-        summary = services.summary_create(
+        summary = services.api_summary_create(
             writer=request.auth,
             paper=paper,
             body=payload.body,

@@ -28,6 +28,12 @@ class Comment(TimeStampedModel):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
+    # The comment this one answers. Usually the parent; a reply to a comment on the last
+    # level joins that level, so its parent is one level up while reply_to is the answered
+    # comment, whose writer is notified.
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     depth = models.PositiveSmallIntegerField(default=0)
     body = models.TextField(max_length=10_000)
     body_html = models.TextField(blank=True)

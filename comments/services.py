@@ -1,6 +1,4 @@
-"""Actions on comments: post, reply, edit (with history), delete softly."""
-
-from datetime import timedelta
+"""Actions on comments: post, reply, edit (with history), delete softly, hide."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,14 +8,12 @@ from shortscience.queue import enqueue
 from shortscience.rendering import render_stored
 from summaries.models import Summary
 from users.models import User
+from users.policy import Action, ensure_can_write, recent_since
 
 from .models import Comment, CommentRevision
 from .signals import comment_posted
 
 MAX_BODY = 10_000
-# A new account may post this many comments an hour during its first day.
-NEW_ACCOUNT_AGE = timedelta(days=1)
-NEW_ACCOUNT_POSTS_PER_HOUR = 5
 
 
 def comment_render(*, comment_id: int) -> bool:
@@ -42,31 +38,32 @@ def _validate_body(body: str) -> str:
     return body
 
 
-def check_can_post(user: User) -> None:
-    """Refuse banned users, and slow down brand-new accounts."""
-    if getattr(user, "is_banned", False):
-        raise PermissionDenied("Your account is banned from posting.")
-    if user.date_joined > timezone.now() - NEW_ACCOUNT_AGE:
-        recent = Comment.objects.filter(
-            writer=user, created_at__gt=timezone.now() - timedelta(hours=1)
-        ).count()
-        if recent >= NEW_ACCOUNT_POSTS_PER_HOUR:
-            raise ValidationError(
-                "New accounts can post 5 comments an hour during their first day. "
-                "Please wait a little."
-            )
+def _ensure_can_comment(user: User) -> None:
+    """Apply the write policy, with the new-account limit counted on comments."""
+    ensure_can_write(
+        user,
+        action=Action.COMMENT,
+        recent=lambda: Comment.objects.filter(
+            writer=user, created_at__gt=recent_since()
+        ).count(),
+    )
 
 
 @transaction.atomic
 def comment_create(
     *, summary: Summary, writer: User, body: str, parent: Comment | None = None
 ) -> Comment:
-    """Save a comment (or a reply, at most three levels deep) and queue its rendering."""
-    check_can_post(writer)
+    """Save a comment (or a reply, at most three levels deep) and queue its rendering.
+
+    A reply to a comment on the last level joins that level, next to it, but still
+    records the comment it answers so that its writer hears of it.
+    """
+    _ensure_can_comment(writer)
     body = _validate_body(body)
     if not summary.is_public and summary.writer_id != writer.pk:
         raise PermissionDenied("This summary cannot be commented on.")
     depth = 0
+    reply_to = parent
     if parent is not None:
         if parent.summary_id != summary.pk:
             raise ValidationError("A reply must be on the same summary as its parent.")
@@ -75,7 +72,12 @@ def comment_create(
             parent = parent.parent
         depth = parent.depth + 1
     comment = Comment(
-        summary=summary, writer=writer, body=body, parent=parent, depth=depth
+        summary=summary,
+        writer=writer,
+        body=body,
+        parent=parent,
+        reply_to=reply_to,
+        depth=depth,
     )
     comment.save()
     _queue_render(comment)
@@ -90,7 +92,7 @@ def comment_edit(*, comment: Comment, by: User, body: str) -> Comment:
         raise PermissionDenied("Only the writer of a comment can edit it.")
     if comment.is_gone:
         raise ValidationError("A deleted comment cannot be edited.")
-    check_can_post(by)
+    _ensure_can_comment(by)
     body = _validate_body(body)
     if body == comment.body:
         return comment
@@ -109,6 +111,13 @@ def comment_delete(*, comment: Comment, by: User) -> Comment:
         raise PermissionDenied("Only the writer of a comment can delete it.")
     comment.deleted_at = timezone.now()
     comment.save(update_fields=["deleted_at", "updated_at"])
+    return comment
+
+
+def comment_set_hidden(*, comment: Comment, hidden: bool) -> Comment:
+    """Hide a comment from readers (moderation) or show it again; the text is kept."""
+    comment.is_hidden = hidden
+    comment.save(update_fields=["is_hidden", "updated_at"])
     return comment
 
 

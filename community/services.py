@@ -11,9 +11,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from comments.models import Comment
-from comments.services import comment_render
+from comments.services import comment_render, comment_set_hidden
 from summaries.models import Summary
+from summaries.services import summary_set_hidden
 from users.models import User
+from users.policy import Action, ensure_can_write
 
 from .models import ModerationLog, Notification, Report
 
@@ -24,10 +26,12 @@ MODERATORS = "moderators"
 
 
 def notifications_for_comment(*, comment: Comment) -> list[Notification]:
-    """Create the in-site notices a comment causes: its summary's writer, its parent's writer."""
+    """Create the in-site notices a comment causes: its summary's writer, and the writer
+    of the comment it answers (which is its parent, except past the last level)."""
     wanted: list[tuple[User, str]] = []
-    if comment.parent_id and comment.parent.writer_id != comment.writer_id:
-        wanted.append((comment.parent.writer, Notification.Kind.REPLY))
+    answered = comment.reply_to if comment.reply_to_id else comment.parent
+    if answered is not None and answered.writer_id != comment.writer_id:
+        wanted.append((answered.writer, Notification.Kind.REPLY))
     summary_writer = comment.summary.writer
     if summary_writer.pk != comment.writer_id and not any(
         user.pk == summary_writer.pk for user, _ in wanted
@@ -118,7 +122,7 @@ def notifications_catch_up(
                 "comment_id"
             )
         )
-        .select_related("summary__writer", "parent__writer")
+        .select_related("summary__writer", "parent__writer", "reply_to__writer")
     )
     for comment in unhandled:
         notifications_for_comment(comment=comment)
@@ -130,10 +134,12 @@ def notifications_catch_up(
     return sent
 
 
-def notifications_mark_read(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications read (only `ids` when given); return how many."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
 
 
 # Moderation -------------------------------------------------------------------------
@@ -157,6 +163,8 @@ def report_create(
     summary: Summary | None = None,
     comment: Comment | None = None,
 ) -> Report:
+    """File a report on a summary or a comment for the moderators' queue."""
+    ensure_can_write(reporter, action=Action.REPORT)
     reason = reason.strip()
     if not reason:
         raise ValidationError("Say briefly what is wrong, so moderators can act on it.")
@@ -197,18 +205,14 @@ def moderate_content(
 ) -> None:
     """Hide or restore a summary or comment, resolve its reports, and log it."""
     _require_moderator(actor)
-    target = summary or comment
-    target.is_hidden = hide
-    target.save(update_fields=["is_hidden", "updated_at"])
+    if summary is not None:
+        # The summaries service also recounts the writer's reputation and tells caches.
+        summary_set_hidden(summary=summary, hidden=hide)
+    else:
+        comment_set_hidden(comment=comment, hidden=hide)
     action = ModerationLog.Action.HIDE if hide else ModerationLog.Action.RESTORE
     _log(actor, action, summary=summary, comment=comment, note=note)
     _resolve_reports(actor, summary=summary, comment=comment)
-    if summary is not None:
-        from summaries.signals import summary_changed
-
-        transaction.on_commit(
-            lambda: summary_changed.send(sender=Summary, summary=summary)
-        )
 
 
 @transaction.atomic
@@ -225,7 +229,10 @@ def report_dismiss(*, actor: User, report: Report) -> None:
 
 @transaction.atomic
 def user_set_banned(*, actor: User, user: User, banned: bool, note: str = "") -> None:
-    """Ban (or unban) a user from posting; their existing posts stay until hidden."""
+    """Ban (or unban) a user from writing; their existing posts stay until hidden.
+
+    users.policy refuses every write of a banned user, on the site and through the API.
+    """
     _require_moderator(actor)
     if user.pk == actor.pk:
         raise ValidationError("Moderators cannot ban themselves.")

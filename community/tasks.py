@@ -11,7 +11,9 @@ from . import services
 def notify_comment(self, comment_id: int) -> int:
     """Create the notices a comment causes and mail each once; return mails sent."""
     comment = (
-        Comment.objects.select_related("summary__writer", "parent__writer")
+        Comment.objects.select_related(
+            "summary__writer", "parent__writer", "reply_to__writer"
+        )
         .filter(pk=comment_id)
         .first()
     )

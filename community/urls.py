@@ -6,6 +6,11 @@ app_name = "community"
 
 urlpatterns = [
     path("notifications/", views.notification_list, name="notification-list"),
+    path(
+        "notifications/read/",
+        views.notification_mark_read,
+        name="notification-mark-read",
+    ),
     path("report/summary/<int:pk>/", views.report_summary, name="report-summary"),
     path("report/comment/<int:pk>/", views.report_comment, name="report-comment"),
     path("moderation/", views.moderation_queue, name="moderation-queue"),

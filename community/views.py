@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from comments.models import Comment
@@ -15,7 +16,10 @@ from .models import ModerationLog, Notification, Report
 
 @login_required
 def notification_list(request):
-    """List the user's notifications, newest first, and mark them read."""
+    """List the user's notifications, newest first; unread ones stay marked as new.
+
+    Reading the page changes nothing: "Mark read" buttons (POST) do.
+    """
     page = paginate(
         request,
         Notification.objects.filter(recipient=request.user).select_related(
@@ -24,13 +28,30 @@ def notification_list(request):
         per_page=30,
     )
     unread_ids = [n.pk for n in page.object_list if n.read_at is None]
-    response = render(
+    return render(
         request,
         "community/notification_list.html",
         {"page": page, "unread_ids": unread_ids},
     )
-    services.notifications_mark_read(user=request.user)
-    return response
+
+
+@login_required
+@require_POST
+def notification_mark_read(request):
+    """Mark one notification read (id=...), or all of them; then back to the list."""
+    raw = request.POST.get("id", "")
+    ids = [int(raw)] if raw.isdigit() else None
+    count = services.notifications_mark_read(user=request.user, ids=ids)
+    if ids is None:
+        messages.success(
+            request,
+            f"{count} notification{'s' if count != 1 else ''} marked read."
+            if count
+            else "Nothing was unread.",
+        )
+    page = request.POST.get("page", "")
+    url = reverse("community:notification-list")
+    return redirect(f"{url}?page={page}" if page.isdigit() else url)
 
 
 def _report(request, *, summary=None, comment=None):

@@ -16,6 +16,7 @@ from papers.models import Keyword, Paper, Venue
 from shortscience.queue import enqueue
 from summaries.models import Summary
 from users.models import User
+from users.policy import Action, ensure_can_write
 
 from .fulltext import engine
 from .models import Follow, PaperIndex, SummaryRequest
@@ -120,6 +121,7 @@ def summary_request_set(*, user: User, paper: Paper, wanted: bool) -> int:
 
     Asking twice counts once.
     """
+    ensure_can_write(user, action=Action.SUMMARY_REQUEST)
     if wanted:
         try:
             with transaction.atomic():
@@ -211,6 +213,7 @@ FOLLOWABLE = {
 
 def follow_set(*, user: User, target: Venue | Keyword | User, follow: bool) -> bool:
     """Follow or unfollow a venue, keyword or writer; return whether it is followed now."""
+    ensure_can_write(user, action=Action.FOLLOW)
     field = next(
         (name for name, model in FOLLOWABLE.values() if isinstance(target, model)),
         None,
@@ -219,6 +222,8 @@ def follow_set(*, user: User, target: Venue | Keyword | User, follow: bool) -> b
         raise TypeError(f"cannot follow a {type(target).__name__}")
     if field == "writer" and target.pk == user.pk:
         raise ValueError("you cannot follow yourself")
+    if field == "writer" and follow and not target.has_public_profile:
+        raise ValueError("this account is closed and cannot be followed")
     if follow:
         try:
             with transaction.atomic():

@@ -162,9 +162,22 @@ def digest_settings(request):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def digest_unsubscribe(request, token: str):
-    """Unsubscribe the token's user from the digest, without signing in."""
+    """Unsubscribe the token's user from the digest, without signing in.
+
+    GET only asks for confirmation: mail scanners open links, and opening one must not
+    unsubscribe anybody. The button, and mail clients' one-click unsubscribe, POST.
+    """
     subscriber = services.digest_user_from_token(token)
     if subscriber is None:
         raise Http404("This unsubscribe link is not valid.")
+    if request.method != "POST":
+        return render(
+            request,
+            "feeds/digest_unsubscribe_confirm.html",
+            {
+                "subscriber": subscriber,
+                "subscribed": services.digest_is_subscribed(user=subscriber),
+            },
+        )
     services.digest_subscription_set(user=subscriber, subscribed=False)
     return render(request, "feeds/digest_unsubscribed.html", {"subscriber": subscriber})

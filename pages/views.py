@@ -14,7 +14,6 @@ from papers.models import Paper
 from shortscience import markup
 from shortscience.pagination import paginate
 from summaries import selectors as summary_selectors
-from summaries import services as summary_services
 from summaries.models import Summary
 from users.models import User
 
@@ -92,7 +91,7 @@ def paper_detail(request, pk: int):
     summary_selectors.attach_my_votes(summaries, request.user)
     my_summary = None
     if request.user.is_authenticated:
-        my_summary = summary_services.summary_for(paper=paper, writer=request.user)
+        my_summary = summary_selectors.summary_for(paper=paper, writer=request.user)
     return render(
         request,
         "paper_detail.html",

@@ -101,8 +101,10 @@ def _remove_votes(user: User) -> None:
         .distinct()
     )
     Vote.objects.filter(user=user).delete()
-    for summary_id, writer_id in touched:
-        summary_services._recount(summary_id, writer_id)
+    summary_services.summary_counts_refresh(
+        summary_ids=[summary_id for summary_id, _ in touched],
+        writer_ids=[writer_id for _, writer_id in touched],
+    )
 
 
 def summaries_account_delete(
@@ -157,8 +159,8 @@ def summaries_account_delete(
         SummaryRevision.objects.filter(writer=user, summary_id__in=ids).update(
             writer_id=holder_pk
         )
-        # Reputation follows the summaries; the recount also refreshes the score.
-        summary_services._recount(ids[0], holder_pk)
+    # Reputation follows the summaries to their new holders.
+    summary_services.user_reputation_refresh(user_ids=list(moved))
 
     images = UploadedImage.objects.filter(owner=user)
     if keep_summaries:

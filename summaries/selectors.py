@@ -63,3 +63,10 @@ def summary_list_citing(*, paper) -> QuerySet[Summary]:
         .distinct()
         .order_by("-score", "-published_at")
     )
+
+
+def summary_for(*, paper, writer) -> Summary | None:
+    """Return the writer's summary of the paper (one per writer and paper), if any."""
+    return Summary.objects.filter(
+        paper=paper, writer=writer, deleted_at__isnull=True
+    ).first()

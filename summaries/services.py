@@ -1,7 +1,9 @@
-"""Actions on summaries: write, autosave, publish, revise, restore, delete, share, vote."""
+"""Actions on summaries: write, autosave, publish, revise, restore, delete, hide, share,
+vote, and the counts (scores and reputations) every change of visibility keeps true."""
 
 import io
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from shortscience.cache import content_changed
 from shortscience.queue import enqueue
 from shortscience.rendering import render_stored
 from users.models import User
+from users.policy import Action, ensure_can_write
 
 from .models import Citation, Summary, SummaryRevision, UploadedImage, Vote
 from .signals import summary_changed, summary_published
@@ -93,13 +96,6 @@ def _add_revision(summary: Summary, writer: User, note: str = "") -> SummaryRevi
     )
 
 
-def summary_for(*, paper: Paper, writer: User) -> Summary | None:
-    """Return the writer's summary of the paper (one per writer and paper), if any."""
-    return Summary.objects.filter(
-        paper=paper, writer=writer, deleted_at__isnull=True
-    ).first()
-
-
 @transaction.atomic
 def summary_save(
     *,
@@ -116,7 +112,12 @@ def summary_save(
     save of a published summary whose text changed keeps a revision. The text is
     saved first; rendering is queued after commit.
     """
+    ensure_can_write(
+        writer, action=Action.SUMMARY_PUBLISH if publish else Action.SUMMARY_SAVE
+    )
     body = _clean(body)
+    # The writer's row before the summary's, in the order votes lock them.
+    _lock_users([writer.pk])
     summary = (
         Summary.objects.select_for_update().filter(paper=paper, writer=writer).first()
     )
@@ -147,6 +148,8 @@ def summary_save(
     if body_changed:
         _record_citations(summary)
         _queue_render(summary)
+    # Publishing, undeleting and the private and anonymous flags all move reputation.
+    user_reputation_refresh(user_ids=[writer.pk])
     _announce(summary, first_publish=first_publish)
     return summary
 
@@ -164,7 +167,9 @@ def summary_autosave(
 
     A draft (new or existing) takes the text directly. A published summary keeps its
     public text and stores the edit as pending until the writer saves.
+    Only drafts change here, and drafts count in no reputation.
     """
+    ensure_can_write(writer, action=Action.SUMMARY_AUTOSAVE)
     body = _clean(body)
     _validate(body, publishing=False)
     summary = (
@@ -210,14 +215,27 @@ def summary_autosave(
 
 
 def summary_save_from_admin(*, summary: Summary) -> Summary:
-    """Save a summary edited in the admin and queue its rendering like any other save."""
+    """Save a summary edited in the admin and queue its rendering like any other save.
+
+    Staff may change anything, the writer included: the counts of the summary, its
+    writer and its former writer are refreshed.
+    """
     if summary.status == Summary.Status.PUBLISHED and summary.published_at is None:
         summary.published_at = timezone.now()
     with transaction.atomic():
+        former = (
+            Summary.objects.filter(pk=summary.pk)
+            .values_list("writer_id", flat=True)
+            .first()
+        )
+        _lock_users([summary.writer_id, *([former] if former else [])])
         summary.rendered_by = ""
         summary.save()
         _record_citations(summary)
         _queue_render(summary)
+        summary_counts_refresh(
+            summary_ids=[summary.pk], writer_ids=[w for w in [former] if w]
+        )
     return summary
 
 
@@ -250,6 +268,7 @@ def summary_restore_revision(
     *, summary: Summary, revision: SummaryRevision, by: User
 ) -> Summary:
     """Make an old revision's text current again, as a new revision."""
+    ensure_can_write(by, action=Action.SUMMARY_SAVE)
     summary = Summary.objects.select_for_update().get(pk=summary.pk)
     summary.body = revision.body
     summary.rendered_by = ""
@@ -262,17 +281,38 @@ def summary_restore_revision(
     return summary
 
 
+@transaction.atomic
 def summary_delete(*, summary: Summary) -> None:
     """Delete softly: the summary leaves every page; staff can restore it for 30 days."""
+    _lock_users([summary.writer_id])  # before the summary row, as votes do
     summary.deleted_at = timezone.now()
     summary.save(update_fields=["deleted_at", "updated_at"])
+    user_reputation_refresh(user_ids=[summary.writer_id])
     transaction.on_commit(lambda: summary_changed.send(sender=Summary, summary=summary))
 
 
+@transaction.atomic
 def summary_undelete(*, summary: Summary) -> None:
+    """Bring back a softly deleted summary (staff, from the admin)."""
+    _lock_users([summary.writer_id])  # before the summary row, as votes do
     summary.deleted_at = None
     summary.save(update_fields=["deleted_at", "updated_at"])
+    user_reputation_refresh(user_ids=[summary.writer_id])
     transaction.on_commit(lambda: summary_changed.send(sender=Summary, summary=summary))
+
+
+@transaction.atomic
+def summary_set_hidden(*, summary: Summary, hidden: bool) -> Summary:
+    """Hide a summary from every public page (moderation) or show it again.
+
+    It is kept either way; its score leaves or rejoins its writer's reputation.
+    """
+    _lock_users([summary.writer_id])  # before the summary row, as votes do
+    summary.is_hidden = hidden
+    summary.save(update_fields=["is_hidden", "updated_at"])
+    user_reputation_refresh(user_ids=[summary.writer_id])
+    transaction.on_commit(lambda: summary_changed.send(sender=Summary, summary=summary))
+    return summary
 
 
 def summaries_purge_deleted() -> int:
@@ -301,6 +341,7 @@ MAX_IMAGE_PIXELS = 40_000_000
 
 def image_upload(*, owner: User, data: bytes, name: str = "") -> UploadedImage:
     """Check an uploaded image by its content, re-encode it without metadata, store it."""
+    ensure_can_write(owner, action=Action.IMAGE_UPLOAD)
     if len(data) > MAX_IMAGE_BYTES:
         raise ValidationError("Images can be at most 5 MB.")
     try:
@@ -340,21 +381,69 @@ def image_upload(*, owner: User, data: bytes, name: str = "") -> UploadedImage:
     return uploaded
 
 
-# Votes ------------------------------------------------------------------------------
+# Counts -----------------------------------------------------------------------------
+#
+# A summary's score is the sum of its votes. A writer's reputation is the sum of the
+# scores of their public (published, not private, not deleted, not hidden), non-anonymous
+# summaries. Every change of votes or of visibility calls one of these two.
 
 
-def _recount(summary_id: int, writer_id: int) -> None:
-    score = (
-        Vote.objects.filter(summary_id=summary_id).aggregate(s=Sum("value"))["s"] or 0
-    )
-    Summary.objects.filter(pk=summary_id).update(score=score)
-    reputation = (
+def _lock_users(user_ids: Iterable[int]) -> list[int]:
+    """Lock the users' rows, in a fixed order, so concurrent recounts take turns."""
+    ids = sorted(set(user_ids))
+    if ids:
+        list(User.objects.select_for_update().filter(pk__in=ids).values("pk"))
+    return ids
+
+
+@transaction.atomic
+def user_reputation_refresh(*, user_ids: Iterable[int]) -> None:
+    """Recount the reputation of these users from their summaries' scores."""
+    ids = _lock_users(user_ids)
+    if not ids:
+        return
+    sums = dict(
         Summary.objects.public()
-        .filter(writer_id=writer_id, is_anonymous=False)
-        .aggregate(s=Sum("score"))["s"]
-        or 0
+        .filter(writer_id__in=ids, is_anonymous=False)
+        .order_by()
+        .values("writer_id")
+        .annotate(s=Sum("score"))
+        .values_list("writer_id", "s")
     )
-    User.objects.filter(pk=writer_id).update(reputation=reputation)
+    for user_id in ids:
+        reputation = sums.get(user_id) or 0
+        User.objects.filter(pk=user_id).exclude(reputation=reputation).update(
+            reputation=reputation
+        )
+
+
+@transaction.atomic
+def summary_counts_refresh(
+    *, summary_ids: Iterable[int], writer_ids: Iterable[int] = ()
+) -> None:
+    """Recount these summaries' scores from their votes, then their writers' reputation.
+
+    writer_ids names more users to recount, such as a summary's former writer.
+    """
+    summary_ids = sorted(set(summary_ids))
+    writers = set(writer_ids) | set(
+        Summary.objects.filter(pk__in=summary_ids).values_list("writer_id", flat=True)
+    )
+    _lock_users(writers)
+    scores = dict(
+        Vote.objects.filter(summary_id__in=summary_ids)
+        .order_by()
+        .values("summary_id")
+        .annotate(s=Sum("value"))
+        .values_list("summary_id", "s")
+    )
+    for summary_id in summary_ids:
+        score = scores.get(summary_id) or 0
+        Summary.objects.filter(pk=summary_id).exclude(score=score).update(score=score)
+    user_reputation_refresh(user_ids=writers)
+
+
+# Votes ------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -363,18 +452,19 @@ def vote_set(*, user: User, summary: Summary, value: int) -> int:
 
     Voting twice the same way changes nothing. Writers cannot vote on their own summaries.
     """
+    ensure_can_write(user, action=Action.VOTE)
     if value not in (-1, 0, 1):
         raise ValueError("a vote is +1, -1 or 0 (remove)")
     if summary.writer_id == user.pk:
         raise PermissionError("you cannot vote on your own summary")
     # One vote on a writer's summaries at a time: two recounts side by side would each
     # miss the other's vote and the later one would overwrite the score and reputation.
-    list(User.objects.select_for_update().filter(pk=summary.writer_id).values("pk"))
+    _lock_users([summary.writer_id])
     if value == 0:
         Vote.objects.filter(user=user, summary=summary).delete()
     else:
         Vote.objects.update_or_create(
             user=user, summary=summary, defaults={"value": value}
         )
-    _recount(summary.pk, summary.writer_id)
+    summary_counts_refresh(summary_ids=[summary.pk])
     return Summary.objects.values_list("score", flat=True).get(pk=summary.pk)

@@ -12,8 +12,9 @@ from django_ratelimit.decorators import ratelimit
 
 from papers.models import Paper
 from shortscience import markup
+from users.policy import WriteRefused
 
-from . import services
+from . import selectors, services
 from .forms import ImageForm, PreviewForm, SummaryForm
 from .models import Summary, SummaryRevision
 
@@ -45,7 +46,7 @@ def _flags(form: SummaryForm) -> dict:
 def summary_write(request, paper_pk: int):
     """Open the writer's summary of a paper: a new one, or theirs if it exists."""
     paper = get_object_or_404(Paper.objects.select_related("venue"), pk=paper_pk)
-    summary = services.summary_for(paper=paper, writer=request.user)
+    summary = selectors.summary_for(paper=paper, writer=request.user)
     return _editor(request, paper, summary)
 
 
@@ -156,6 +157,8 @@ def summary_autosave(request, paper_pk: int):
             body=form.cleaned_data["body"],
             **_flags(form),
         )
+    except WriteRefused as exc:
+        return JsonResponse({"error": exc.message}, status=403)
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     if summary is None:
@@ -187,6 +190,8 @@ def image_upload(request):
         image = services.image_upload(
             owner=request.user, data=upload.read(), name=upload.name
         )
+    except WriteRefused as exc:
+        return JsonResponse({"error": exc.message}, status=403)
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     url = image.file.url
@@ -324,8 +329,6 @@ def summary_vote(request, pk: int):
         return HttpResponse("A vote is 1, -1 or 0.", status=400)
     if getattr(request, "limited", False):
         return HttpResponse("You are voting too fast; wait a minute.", status=429)
-    if getattr(request.user, "is_banned", False):
-        raise PermissionDenied("Your account is banned.")
     try:
         summary.score = services.vote_set(
             user=request.user, summary=summary, value=value

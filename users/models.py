@@ -45,6 +45,15 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     @property
+    def has_public_profile(self) -> bool:
+        """Whether the account has a profile page to link to and follow.
+
+        Inactive accounts have none: among them the "deleted user" placeholders that
+        hold what deleted accounts left behind.
+        """
+        return self.is_active
+
+    @property
     def orcid_url(self) -> str:
         return f"https://orcid.org/{self.orcid}" if self.orcid else ""
 

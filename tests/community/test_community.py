@@ -112,6 +112,23 @@ def test_reply_notifies_the_parent_writer_and_the_summary_writer():
     )
 
 
+def test_a_reply_past_the_last_level_notifies_the_writer_it_answers():
+    summary = SummaryFactory()
+    top, second, third = old_user(), old_user(), old_user()
+    level0 = comment_create(summary=summary, writer=top, body="level 0")
+    level1 = comment_create(summary=summary, writer=second, body="1", parent=level0)
+    level2 = comment_create(summary=summary, writer=third, body="2", parent=level1)
+
+    # The second writer answers the third-level comment: it joins the last level.
+    answer = comment_create(summary=summary, writer=second, body="3", parent=level2)
+    notices = services.notifications_for_comment(comment=answer)
+
+    assert (answer.parent_id, answer.depth) == (level1.pk, 2)
+    assert [(n.recipient, n.kind) for n in notices if n.kind == "reply"] == [
+        (third, Notification.Kind.REPLY)
+    ]
+
+
 def test_notifications_can_be_switched_off():
     writer = old_user(email="w@example.org", notify_on_comment=False)
     comment = CommentFactory(summary=SummaryFactory(writer=writer))
@@ -166,7 +183,52 @@ def test_in_site_list_and_unread_count(client):
     assert 'aria-label="1 unread"' in home
     page = client.get(reverse("community:notification-list")).content.decode()
     assert "commented on your summary" in page
+    # Opening the page marks nothing read: the "Mark all read" button does.
+    assert 'aria-label="1 unread"' in client.get("/").content.decode()
+    assert "Mark all read" in page
+    assert Notification.objects.get().read_at is None
+
+    client.post(reverse("community:notification-mark-read"))
+
+    assert Notification.objects.get().read_at is not None
     assert 'aria-label="1 unread"' not in client.get("/").content.decode()
+    page = client.get(reverse("community:notification-list")).content.decode()
+    assert "Mark all read" not in page and "commented on your summary" in page
+
+
+def test_mark_one_notification_read_leaves_the_others_unread(client):
+    writer = old_user()
+    first, second = (
+        CommentFactory(summary=SummaryFactory(writer=writer)) for _ in "ab"
+    )
+    for comment in (first, second):
+        services.notifications_for_comment(comment=comment)
+    one = Notification.objects.get(comment=first)
+    client.force_login(writer)
+
+    client.post(reverse("community:notification-mark-read"), {"id": one.pk})
+
+    assert set(
+        Notification.objects.filter(read_at__isnull=True).values_list(
+            "comment_id", flat=True
+        )
+    ) == {second.pk}
+    assert 'aria-label="1 unread"' in client.get("/").content.decode()
+
+
+def test_marking_read_needs_a_post_and_touches_only_ones_own(client):
+    writer, other = old_user(), old_user()
+    comment = CommentFactory(summary=SummaryFactory(writer=writer))
+    services.notifications_for_comment(comment=comment)
+    client.force_login(other)
+
+    assert client.get(reverse("community:notification-mark-read")).status_code == 405
+    client.post(
+        reverse("community:notification-mark-read"),
+        {"id": Notification.objects.get().pk},
+    )
+
+    assert Notification.objects.get().read_at is None
 
 
 # Moderation -------------------------------------------------------------------------

@@ -183,11 +183,27 @@ def test_the_mail_has_a_one_click_unsubscribe_that_works_signed_out(
         message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     )
     assert message.alternatives[0][1] == "text/html"
-    response = client.get(path)
+    confirm = client.get(path)
+    # Opening the link (as mail scanners do) only asks; the button unsubscribes.
+    assert b"Unsubscribe from the weekly digest?" in confirm.content
+    assert b'<form method="post">' in confirm.content
+    assert DigestSubscription.objects.get(user=subscriber).subscribed is True
+
+    response = client.post(path)
 
     assert response.status_code == 200
     assert b"You are unsubscribed" in response.content
     assert DigestSubscription.objects.get(user=subscriber).subscribed is False
+
+
+def test_opening_the_unsubscribe_link_changes_nothing(client, subscriber):
+    token = services.digest_unsubscribe_token(user=subscriber)
+
+    for _ in range(2):
+        response = client.get(f"/digest/unsubscribe/{token}/")
+        assert response.status_code == 200
+
+    assert services.digest_is_subscribed(user=subscriber)
 
 
 def test_rfc8058_one_click_post_unsubscribes(client, subscriber):

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment
+from discovery.services import follow_set
 from summaries.models import Summary, SummaryRevision, Vote
 from summaries.services import summary_save, vote_set
 from tests.factories import (
@@ -303,6 +304,29 @@ def test_kept_summaries_of_the_same_paper_do_not_collide(db):
     assert second.writer.display_name == "deleted user"
     assert second.is_public and first.is_public
     assert User.objects.filter(username=DELETED_USERNAME).count() == 1
+
+
+def test_a_deleted_accounts_byline_is_plain_text_without_follow(client, db):
+    summary = SummaryFactory()
+    CommentFactory(summary=summary, writer=summary.writer, body="A kept comment")
+    account_delete(user=summary.writer, keep_summaries=True)
+    client.force_login(UserFactory())
+
+    pages = [
+        client.get(summary.paper.get_absolute_url()).content.decode(),
+        client.get(summary.get_absolute_url()).content.decode(),
+        client.get("/").content.decode(),
+    ]
+
+    for html in pages:
+        assert "deleted user" in html
+        assert f"/users/{DELETED_USERNAME}/" not in html.replace(
+            f"/users/{DELETED_USERNAME}/avatar.svg", ""
+        )
+    assert 'Follow <span class="follow-target">deleted user' not in pages[0]
+    deleted = User.objects.get(username=DELETED_USERNAME)
+    with pytest.raises(ValueError, match="closed"):
+        follow_set(user=UserFactory(), target=deleted, follow=True)
 
 
 def test_deleted_user_is_not_in_the_directory_or_a_profile(client, db):
