@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from papers.models import Authorship, Paper, Venue
-from papers.services import paper_find
+from papers.selectors import paper_find
 from papers.sources.ids import Identifier, classify
 from shortscience.cache import CACHE_ERRORS, content_generation
 from summaries import selectors as summary_selectors
