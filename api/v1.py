@@ -20,7 +20,12 @@ from ninja.responses import Status
 
 from papers import selectors as paper_selectors
 from papers.models import Paper, Venue
-from papers.sources.ids import Identifier, InvalidIdentifier, parse_arxiv_id, parse_doi
+from shortscience.identifiers import (
+    Identifier,
+    InvalidIdentifier,
+    parse_arxiv_id,
+    parse_doi,
+)
 from users.models import User
 
 from . import selectors, services

@@ -93,8 +93,8 @@ def main() -> None:
     from papers import services
     from papers.models import Paper, PaperImport
     from papers.sources.arxiv import ArxivClient
-    from papers.sources.ids import classify
     from papers.sources.ratelimit import LocalRateLimiter
+    from shortscience.identifiers import classify
 
     setup_test_environment()
     db_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)

@@ -20,8 +20,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from papers.models import Authorship, Paper, Venue
 from papers.selectors import paper_find
-from papers.sources.ids import Identifier, classify
 from shortscience.cache import CACHE_ERRORS, content_generation
+from shortscience.identifiers import Identifier, classify
 from summaries import selectors as summary_selectors
 from summaries.models import Summary, Vote
 from users.models import User

@@ -14,7 +14,7 @@ import re
 from papers import selectors as paper_selectors
 from papers import services as paper_services
 from papers.models import Paper, Venue, VenueAlias, normalise_alias
-from papers.sources.ids import classify
+from shortscience.identifiers import classify
 from users.models import User
 
 _CORR_PREFIX = re.compile(r"^journals/corr/(?:abs-)?", re.IGNORECASE)

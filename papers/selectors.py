@@ -5,11 +5,11 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from shortscience.cache import CACHE_ERRORS, content_generation
+from shortscience.identifiers import Identifier, normalise_title
 
 from .models import Authorship, Keyword, Paper, Venue
 from .sources.clients import Fetchers
 from .sources.http import SourceError
-from .sources.ids import Identifier, normalise_title
 
 PUBLIC_SUMMARY = Q(
     summaries__status="published",

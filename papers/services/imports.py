@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from shortscience.identifiers import Identifier
 from shortscience.queue import enqueue
 
 from ..models import Paper, PaperImport
@@ -21,7 +22,6 @@ from ..sources.http import (
     SourceError,
     TransientSourceError,
 )
-from ..sources.ids import Identifier
 from .merge import paper_upsert, papers_upsert
 from .records import PaperData, data_from_arxiv, data_from_bibsonomy, data_from_crossref
 

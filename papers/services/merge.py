@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from shortscience.cache import content_changed
+from shortscience.identifiers import normalise_title
 
 from ..models import Author, Authorship, Keyword, Paper, Venue
-from ..sources.ids import normalise_title
 from .records import PaperData
 from .venues import venue_resolve
 

@@ -23,6 +23,13 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 from django.conf import settings
 
+from shortscience.identifiers import (
+    ArxivId,
+    InvalidIdentifier,
+    parse_arxiv_id,
+    parse_doi,
+)
+
 from .http import (
     DEFAULT_BACKOFF,
     DEFAULT_MAX_ATTEMPTS,
@@ -36,7 +43,6 @@ from .http import (
     error_message,
     raise_for_status,
 )
-from .ids import ArxivId, InvalidIdentifier, parse_arxiv_id, parse_doi
 from .ratelimit import RateLimiter, rate_limiter_from_settings
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"

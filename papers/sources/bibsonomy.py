@@ -24,6 +24,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 from django.conf import settings
 
+from shortscience.identifiers import InvalidIdentifier, parse_arxiv_id, parse_doi
+
 from .http import (
     DEFAULT_BACKOFF,
     DEFAULT_MAX_ATTEMPTS,
@@ -36,7 +38,6 @@ from .http import (
     error_message,
     raise_for_status,
 )
-from .ids import InvalidIdentifier, parse_arxiv_id, parse_doi
 
 DEFAULT_API_URL = "https://www.bibsonomy.org/api"
 NOT_CONFIGURED = "BibSonomy is not configured: set BIBSONOMY_USER and BIBSONOMY_API_KEY"

@@ -14,6 +14,8 @@ from urllib.parse import quote
 import requests
 from django.conf import settings
 
+from shortscience.identifiers import parse_doi
+
 from .http import (
     DEFAULT_BACKOFF,
     DEFAULT_MAX_ATTEMPTS,
@@ -23,7 +25,6 @@ from .http import (
     PermanentSourceError,
     raise_for_status,
 )
-from .ids import parse_doi
 
 DEFAULT_API_URL = "https://api.crossref.org"
 # Crossref deposits several dates; the print date is the one citations use.

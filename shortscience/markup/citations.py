@@ -10,6 +10,8 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from ..identifiers import InvalidIdentifier, parse_arxiv_id, parse_doi
+
 # \cite{arXiv:1611.03530} and \cite{doi:10.1038/nature14539} (several keys may be
 # separated by commas) link to /cite/<kind>/<id>, which opens the paper on the site
 # or offers to add it; the link stays right whatever papers the site has later.
@@ -23,8 +25,6 @@ _ARXIV_LINK_RE = re.compile(
 
 
 def _cite_key(key: str) -> tuple[str, str] | None:
-    from papers.sources.ids import InvalidIdentifier, parse_arxiv_id, parse_doi
-
     key = key.strip()
     prefix, _, value = key.partition(":")
     if prefix.lower() == "arxiv":

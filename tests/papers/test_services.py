@@ -8,7 +8,7 @@ from papers import selectors, services
 from papers.models import Paper, PaperImport, Venue
 from papers.services import PaperData
 from papers.sources.http import TransientSourceError
-from papers.sources.ids import classify
+from shortscience.identifiers import classify
 from tests.factories import PaperFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from tqdm import tqdm
 from papers import selectors, services
 from papers.models import Paper, PaperImport
 from papers.sources.bibsonomy import parse_bibtex
-from papers.sources.ids import classify
+from shortscience.identifiers import classify
 
 
 class Command(BaseCommand):
