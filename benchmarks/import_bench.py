@@ -92,7 +92,7 @@ def main() -> None:
 
     from papers import services
     from papers.models import Paper, PaperImport
-    from papers.sources.arxiv import ArxivClient
+    from papers.sources.clients import arxiv_client
     from papers.sources.ratelimit import LocalRateLimiter
     from shortscience.identifiers import classify
 
@@ -109,7 +109,7 @@ def main() -> None:
                 limiter.wait()
                 waited += time.perf_counter() - start
 
-        client = ArxivClient(
+        client = arxiv_client(
             base_url=settings.ARXIV_API_URL, rate_limiter=TimedLimiter()
         )
         ids = [f"2101.{n:05d}" for n in range(1, args.papers + 1)]

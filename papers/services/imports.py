@@ -15,7 +15,7 @@ from shortscience.queue import enqueue
 
 from ..models import Paper, PaperImport
 from ..sources.arxiv import ArxivClient, ArxivRecord
-from ..sources.clients import Fetchers
+from ..sources.clients import Fetchers, arxiv_client
 from ..sources.http import (
     MalformedResponse,
     NotFound,
@@ -193,7 +193,7 @@ def import_arxiv_batch(
     `extra` maps an import id to a second record of the same paper (from a BibTeX
     file, say) merged after the arXiv one, so its venue and year win.
     """
-    client = client or ArxivClient.from_settings()
+    client = client or arxiv_client()
     extra = extra or {}
     for start in range(0, len(imports), chunk):
         part = imports[start : start + chunk]
@@ -244,7 +244,7 @@ def import_arxiv_batch(
 
 def papers_refresh_arxiv(*, client: ArxivClient | None = None, batch: int = 500) -> int:
     """Re-read the arXiv papers that have summaries; record new versions. Return updates."""
-    client = client or ArxivClient.from_settings()
+    client = client or arxiv_client()
     ids = list(
         Paper.objects.exclude(arxiv_id="")
         .filter(summaries__status="published")
