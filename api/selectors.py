@@ -61,8 +61,7 @@ def paper_search(
     carries the same public summary count as everywhere else in the API.
     """
     from discovery import selectors as discovery_selectors
-    from discovery.cursor import InvalidCursor
-    from discovery.query import InvalidQuery
+    from discovery.query import InvalidCursor, InvalidQuery
 
     try:
         found = discovery_selectors.search(query, limit=limit, cursor=cursor)

@@ -19,9 +19,14 @@ from ninja import NinjaAPI, Path, Query
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.responses import Status
 
-from papers import services as paper_services
+from papers import selectors as paper_selectors
 from papers.models import Paper, Venue
-from papers.sources.ids import Identifier, InvalidIdentifier, parse_arxiv_id, parse_doi
+from shortscience.identifiers import (
+    Identifier,
+    InvalidIdentifier,
+    parse_arxiv_id,
+    parse_doi,
+)
 from users.models import User
 
 from . import selectors, services
@@ -272,7 +277,7 @@ def get_paper_by_doi(request, doi: str = Path(..., pattern=ONE_LINE, max_length=
     parsed = parse_doi(doi)
     if parsed is None:
         raise BadParameter("doi", f"{doi!r} is not a DOI.")
-    paper = paper_services.paper_find(Identifier("doi", parsed))
+    paper = paper_selectors.paper_find(Identifier("doi", parsed))
     if paper is None:
         raise Http404(f"The site has no paper with DOI {parsed}.")
     return _paper_or_404(Q(pk=paper.pk), f"The site has no paper with DOI {parsed}.")

@@ -92,9 +92,9 @@ def main() -> None:
 
     from papers import services
     from papers.models import Paper, PaperImport
-    from papers.sources.arxiv import ArxivClient
-    from papers.sources.ids import classify
+    from papers.sources.clients import arxiv_client
     from papers.sources.ratelimit import LocalRateLimiter
+    from shortscience.identifiers import classify
 
     setup_test_environment()
     db_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -109,7 +109,7 @@ def main() -> None:
                 limiter.wait()
                 waited += time.perf_counter() - start
 
-        client = ArxivClient(
+        client = arxiv_client(
             base_url=settings.ARXIV_API_URL, rate_limiter=TimedLimiter()
         )
         ids = [f"2101.{n:05d}" for n in range(1, args.papers + 1)]

@@ -37,7 +37,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     from shortscience import markup
-    from shortscience.demo_data import SUMMARIES
+    from shortscience.demo import SUMMARIES
 
     bodies = [s["body"] for s in SUMMARIES]
     markup.render(bodies[0])  # load KaTeX once, as a running server has

@@ -39,6 +39,15 @@ class InvalidQuery(ValueError):
         self.message = message
 
 
+class InvalidCursor(InvalidQuery):
+    """Raised for a broken page link; pages show the first page with this message."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "That page link is broken or out of date; here is the first page."
+        )
+
+
 @dataclass
 class Clause:
     """Words or phrases that must all match, and some that must not."""

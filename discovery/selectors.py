@@ -19,17 +19,17 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from papers.models import Authorship, Paper, Venue
-from papers.services import paper_find
-from papers.sources.ids import Identifier, classify
+from papers.selectors import paper_find
+from shortscience import pagination
 from shortscience.cache import CACHE_ERRORS, content_generation
+from shortscience.identifiers import Identifier, classify
 from summaries import selectors as summary_selectors
 from summaries.models import Summary, Vote
 from users.models import User
 
-from . import cursor as cursors
 from .fulltext import After, Filters, engine, marked_html
 from .models import Follow, PaperIndex, SummaryRequest
-from .query import InvalidQuery, check_text, parse, validate
+from .query import InvalidCursor, InvalidQuery, check_text, parse, validate
 
 MAX_LIMIT = 100
 YEAR_RANGE = (1000, 9999)
@@ -39,6 +39,14 @@ HALF_LIFE_DAYS = 2.0
 # A new summary is worth this many votes to a paper's weekly activity.
 SUMMARY_WEIGHT = 3.0
 HOME_CACHE_SECONDS = 60
+
+
+def _decode_cursor(cursor: str, *types: type) -> tuple:
+    """Return a page link's cursor values, or raise InvalidCursor (an InvalidQuery)."""
+    try:
+        return pagination.decode_cursor(cursor, *types)
+    except pagination.InvalidCursor as exc:
+        raise InvalidCursor() from exc
 
 
 def _authorships() -> Prefetch:
@@ -166,9 +174,9 @@ def search(
     limit = max(1, min(limit, MAX_LIMIT))
     mode, after = "text", None
     if cursor:
-        mode, rank, paper_id = cursors.decode(cursor, str, float, int)
+        mode, rank, paper_id = _decode_cursor(cursor, str, float, int)
         if mode not in ("text", "fuzzy"):
-            raise cursors.InvalidCursor()
+            raise InvalidCursor()
         after = After(rank, paper_id)
 
     eng = engine()
@@ -188,7 +196,7 @@ def search(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = cursors.encode(mode, rows[-1][1], rows[-1][0])
+        next_cursor = pagination.encode_cursor(mode, rows[-1][1], rows[-1][0])
     ids = [pk for pk, _ in rows]
     papers = Paper.objects.select_related("venue", "index").prefetch_related(
         _authorships()
@@ -380,7 +388,7 @@ def wanted_list(
     if year is not None:
         qs = qs.filter(year=_check_year(year, "publication"))
     if cursor:
-        count, paper_id = cursors.decode(cursor, int, int)
+        count, paper_id = _decode_cursor(cursor, int, int)
         qs = qs.filter(
             Q(request_count__lt=count) | Q(request_count=count, paper_id__lt=paper_id)
         )
@@ -395,7 +403,9 @@ def wanted_list(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = cursors.encode(rows[-1].request_count, rows[-1].paper_id)
+        next_cursor = pagination.encode_cursor(
+            rows[-1].request_count, rows[-1].paper_id
+        )
     return Page(items=rows, next_cursor=next_cursor)
 
 
@@ -446,7 +456,7 @@ def following_feed(
 
     Anonymous summaries never reach a writer's followers.
     """
-    after = cursors.decode(cursor, datetime, int) if cursor else None
+    after = _decode_cursor(cursor, datetime, int) if cursor else None
     venues = [f.venue_id for f in follows if f.venue_id]
     keywords = [f.keyword_id for f in follows if f.keyword_id]
     writers = [f.writer_id for f in follows if f.writer_id]
@@ -476,5 +486,5 @@ def following_feed(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = cursors.encode(rows[-1].published_at, rows[-1].pk)
+        next_cursor = pagination.encode_cursor(rows[-1].published_at, rows[-1].pk)
     return Page(items=rows, next_cursor=next_cursor)

@@ -8,10 +8,9 @@ from django.views.decorators.http import require_POST
 from papers.models import Paper, Venue
 
 from . import selectors, services
-from .cursor import InvalidCursor
 from .forms import SearchForm, WantedForm
 from .models import Follow
-from .query import InvalidQuery
+from .query import InvalidCursor, InvalidQuery
 
 
 def _next_page_url(request, cursor: str | None) -> str:

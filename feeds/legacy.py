@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
+from papers import selectors as paper_selectors
 from papers import services as paper_services
 from papers.models import Paper, Venue, VenueAlias, normalise_alias
-from papers.sources.ids import classify
+from shortscience.identifiers import classify
 from users.models import User
 
 _CORR_PREFIX = re.compile(r"^journals/corr/(?:abs-)?", re.IGNORECASE)
@@ -45,7 +46,7 @@ def paper_for_key(raw: str) -> Paper | None:
         return paper
     arxiv_id = _corr_arxiv_id(key)
     identifier = classify(arxiv_id or key)
-    return paper_services.paper_find(identifier)
+    return paper_selectors.paper_find(identifier)
 
 
 def venue_for_key(raw: str) -> Venue | None:

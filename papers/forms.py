@@ -1,6 +1,6 @@
 from django import forms
 
-from .sources.ids import ACCEPTED_FORMS, Identifier, classify
+from shortscience.identifiers import ACCEPTED_FORMS, Identifier, classify
 
 
 class AddPaperForm(forms.Form):

@@ -81,13 +81,13 @@ def paper_add(request):
         return render(request, "papers/paper_add.html", {"form": form}, status=400)
     identifier = form.cleaned_data["q"]
     if identifier.kind == "title":
-        result = services.paper_title_search(title=identifier.value)
+        result = selectors.paper_title_search(title=identifier.value)
         return render(
             request,
             "papers/paper_search.html",
             {"form": form, "query": identifier.value, "result": result},
         )
-    paper = services.paper_find(identifier)
+    paper = selectors.paper_find(identifier)
     if paper is not None:
         return redirect(paper)
     if request.method != "POST":

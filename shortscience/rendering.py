@@ -1,9 +1,24 @@
-"""Store the rendered HTML of a row whose Markdown lives in `body`."""
+"""Store the rendered HTML of rows whose Markdown lives in `body`.
 
+Summaries and comments both keep `body`, `body_html` and `rendered_by`, and their
+querysets have `stale(version)`; the functions here serve any such model.
+"""
+
+from django.apps import apps
 from django.db import models
 
 from . import markup
 from .cache import content_changed
+
+RENDERED_FIELDS = {"body", "body_html", "rendered_by"}
+
+
+def rendered_model(label: str) -> type[models.Model]:
+    """Return the model named "app_label.ModelName" if it stores rendered Markdown."""
+    model = apps.get_model(label)
+    if not {f.name for f in model._meta.get_fields()} >= RENDERED_FIELDS:
+        raise ValueError(f"{label} does not store rendered Markdown")
+    return model
 
 
 def render_stored(model: type[models.Model], pk: int) -> bool:
@@ -21,3 +36,12 @@ def render_stored(model: type[models.Model], pk: int) -> bool:
     if updated:
         content_changed()
     return bool(updated)
+
+
+def rerender_stale_rows(model: type[models.Model]) -> int:
+    """Re-render every row whose HTML came from another renderer version; return how many."""
+    ids = model.objects.stale(markup.RENDERER_VERSION).values_list("pk", flat=True)
+    count = 0
+    for pk in ids.iterator():
+        count += render_stored(model, pk)
+    return count

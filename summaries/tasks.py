@@ -1,25 +1,24 @@
 from celery import shared_task
 
-from shortscience import markup
+from shortscience.tasks import render_row
+from shortscience.tasks import rerender_stale as rerender_stale_task
 
 from . import services
-from .models import Summary
 
 
+# render_summary and rerender_stale keep their names because messages already queued
+# (and summaries.services, which queues render_summary) refer to them; both hand over
+# to the shared tasks in shortscience/tasks.py.
 @shared_task
 def render_summary(summary_id: int) -> None:
     """Render one summary's Markdown into its stored HTML."""
-    services.summary_render(summary_id=summary_id)
+    render_row("summaries.Summary", summary_id)
 
 
 @shared_task
 def rerender_stale() -> int:
     """Re-render every summary whose HTML came from another renderer version."""
-    ids = Summary.objects.stale(markup.RENDERER_VERSION).values_list("pk", flat=True)
-    count = 0
-    for summary_id in ids.iterator():
-        count += services.summary_render(summary_id=summary_id)
-    return count
+    return rerender_stale_task("summaries.Summary")
 
 
 @shared_task

@@ -9,8 +9,8 @@ from django.conf import settings
 
 from papers import services as paper_services
 from papers.models import PaperImport
-from papers.sources.ids import classify
 from shortscience.celery import app
+from shortscience.identifiers import classify
 from summaries import services as summary_services
 from summaries.models import Summary
 from tests.factories import PaperFactory, UserFactory

@@ -118,7 +118,7 @@ def main() -> int:
 def run(args, base: float, timeout: float, worker) -> int:
     from papers import services
     from papers.models import Paper, PaperImport
-    from papers.sources.ids import classify
+    from shortscience.identifiers import classify
 
     ids = [f"2102.{n:05d}" for n in range(1, args.imports + 1)]
     OutageReplay.until = time.monotonic() + args.outage_seconds

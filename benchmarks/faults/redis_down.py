@@ -350,12 +350,11 @@ def run(args, data, users, base, mail_dir, services) -> int:
     )
     # What was queued in Redis when it stopped is gone (it keeps nothing on disk). Beat's
     # periodic jobs pick such work up; run them now instead of waiting for their schedule.
-    from comments.tasks import rerender_stale_comments
     from community.tasks import send_pending_notifications
-    from summaries.tasks import rerender_stale
+    from shortscience.tasks import rerender_stale
 
-    rerender_stale.delay()
-    rerender_stale_comments.delay()
+    rerender_stale.delay("summaries.Summary")
+    rerender_stale.delay("comments.Comment")
     send_pending_notifications.delay(settle_seconds=0)
     timeline.event(
         "beat's catch-up jobs queued (re-render stale, send pending notifications)"

@@ -117,7 +117,7 @@ def run_case(title: str, arxiv_id: str, kill, env, tmp, args) -> list[str]:
     """Import `arxiv_id`, call `kill(worker)` while arXiv holds the request, check the outcome."""
     from papers import services
     from papers.models import Paper, PaperImport
-    from papers.sources.ids import classify
+    from shortscience.identifiers import classify
 
     print(f"\n{title}")
     problems: list[str] = []

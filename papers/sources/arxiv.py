@@ -12,21 +12,23 @@ references outright, whatever the expat version underneath.
 from __future__ import annotations
 
 import re
-import time
 import xml.etree.ElementTree as ET  # element types only; parsing goes through defusedxml  # nosec B405
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import requests
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
-from django.conf import settings
+
+from shortscience.identifiers import (
+    ArxivId,
+    InvalidIdentifier,
+    parse_arxiv_id,
+    parse_doi,
+)
 
 from .http import (
-    DEFAULT_BACKOFF,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_MAX_TOTAL_SLEEP,
     HttpClient,
     MalformedResponse,
     NotFound,
@@ -36,8 +38,6 @@ from .http import (
     error_message,
     raise_for_status,
 )
-from .ids import ArxivId, InvalidIdentifier, parse_arxiv_id, parse_doi
-from .ratelimit import RateLimiter, rate_limiter_from_settings
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 # The API manual asks for id_list requests of a reasonable size; 100 keeps each answer
@@ -279,47 +279,19 @@ class ArxivClient:
     def __init__(
         self,
         *,
+        http: HttpClient,
         base_url: str = DEFAULT_API_URL,
-        timeout: float | tuple[float, float] = 20.0,
-        user_agent: str = "shortscience",
-        rate_limiter: RateLimiter | None = None,
         batch_size: int = MAX_BATCH_SIZE,
-        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-        backoff: float = DEFAULT_BACKOFF,
-        max_total_sleep: float = DEFAULT_MAX_TOTAL_SLEEP,
-        sleep: Callable[[float], None] = time.sleep,
-        session: requests.Session | None = None,
     ) -> None:
+        """Use `http` for every request (clients.arxiv_client() builds one from settings).
+
+        Its throttle is where the arXiv rate limit plugs in.
+        """
         if not 1 <= batch_size <= MAX_BATCH_SIZE:
             raise ValueError(f"batch_size must be between 1 and {MAX_BATCH_SIZE}")
         self.base_url = base_url
         self.batch_size = batch_size
-        self.rate_limiter = rate_limiter
-        self.http = HttpClient(
-            service="arXiv",
-            user_agent=user_agent,
-            timeout=timeout,
-            max_attempts=max_attempts,
-            backoff=backoff,
-            max_total_sleep=max_total_sleep,
-            sleep=sleep,
-            throttle=rate_limiter.wait if rate_limiter is not None else None,
-            session=session,
-        )
-
-    @classmethod
-    def from_settings(cls, **overrides: object) -> ArxivClient:
-        """Return a client configured from Django settings; keyword arguments win."""
-        kwargs: dict[str, object] = {
-            "base_url": settings.ARXIV_API_URL,
-            "timeout": settings.HTTP_TIMEOUT,
-            "user_agent": settings.HTTP_USER_AGENT,
-            "rate_limiter": rate_limiter_from_settings(
-                "arxiv", settings.ARXIV_MIN_INTERVAL
-            ),
-        }
-        kwargs.update(overrides)
-        return cls(**kwargs)  # type: ignore[arg-type]
+        self.http = http
 
     def fetch(
         self, ids: Iterable[str | ArxivId]

@@ -10,9 +10,8 @@ kind of record, so imports treat both alike.
 from __future__ import annotations
 
 import re
-import time
 import xml.etree.ElementTree as ET  # element types only; parsing goes through defusedxml  # nosec B405
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -22,12 +21,10 @@ from bibtexparser.bparser import BibTexParser
 from bibtexparser.latexenc import latex_to_unicode
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
-from django.conf import settings
+
+from shortscience.identifiers import InvalidIdentifier, parse_arxiv_id, parse_doi
 
 from .http import (
-    DEFAULT_BACKOFF,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_MAX_TOTAL_SLEEP,
     ConfigurationError,
     HttpClient,
     MalformedResponse,
@@ -36,7 +33,6 @@ from .http import (
     error_message,
     raise_for_status,
 )
-from .ids import InvalidIdentifier, parse_arxiv_id, parse_doi
 
 DEFAULT_API_URL = "https://www.bibsonomy.org/api"
 NOT_CONFIGURED = "BibSonomy is not configured: set BIBSONOMY_USER and BIBSONOMY_API_KEY"
@@ -461,43 +457,16 @@ class BibsonomyClient:
     def __init__(
         self,
         *,
+        http: HttpClient,
         base_url: str = DEFAULT_API_URL,
         user: str = "",
         api_key: str = "",
-        timeout: float | tuple[float, float] = 20.0,
-        user_agent: str = "shortscience",
-        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-        backoff: float = DEFAULT_BACKOFF,
-        max_total_sleep: float = DEFAULT_MAX_TOTAL_SLEEP,
-        sleep: Callable[[float], None] = time.sleep,
-        session: requests.Session | None = None,
     ) -> None:
+        """Use `http` for every request (clients.bibsonomy_client() builds one)."""
         self.base_url = base_url.rstrip("/")
         self.user = user
         self.api_key = api_key
-        self.http = HttpClient(
-            service="BibSonomy",
-            user_agent=user_agent,
-            timeout=timeout,
-            max_attempts=max_attempts,
-            backoff=backoff,
-            max_total_sleep=max_total_sleep,
-            sleep=sleep,
-            session=session,
-        )
-
-    @classmethod
-    def from_settings(cls, **overrides: object) -> BibsonomyClient:
-        """Return a client configured from Django settings; keyword arguments win."""
-        kwargs: dict[str, object] = {
-            "base_url": settings.BIBSONOMY_API_URL,
-            "user": settings.BIBSONOMY_USER,
-            "api_key": settings.BIBSONOMY_API_KEY,
-            "timeout": settings.HTTP_TIMEOUT,
-            "user_agent": settings.HTTP_USER_AGENT,
-        }
-        kwargs.update(overrides)
-        return cls(**kwargs)  # type: ignore[arg-type]
+        self.http = http
 
     @property
     def enabled(self) -> bool:

@@ -5,25 +5,19 @@ from __future__ import annotations
 import html
 import json
 import re
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import requests
-from django.conf import settings
+from shortscience.identifiers import parse_doi
 
 from .http import (
-    DEFAULT_BACKOFF,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_MAX_TOTAL_SLEEP,
     HttpClient,
     MalformedResponse,
     PermanentSourceError,
     raise_for_status,
 )
-from .ids import parse_doi
 
 DEFAULT_API_URL = "https://api.crossref.org"
 # Crossref deposits several dates; the print date is the one citations use.
@@ -135,40 +129,10 @@ def parse_work(payload: bytes | str | Mapping[str, Any]) -> CrossrefWork:
 class CrossrefClient:
     """Fetch work metadata from Crossref by DOI."""
 
-    def __init__(
-        self,
-        *,
-        base_url: str = DEFAULT_API_URL,
-        timeout: float | tuple[float, float] = 20.0,
-        user_agent: str = "shortscience",
-        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-        backoff: float = DEFAULT_BACKOFF,
-        max_total_sleep: float = DEFAULT_MAX_TOTAL_SLEEP,
-        sleep: Callable[[float], None] = time.sleep,
-        session: requests.Session | None = None,
-    ) -> None:
+    def __init__(self, *, http: HttpClient, base_url: str = DEFAULT_API_URL) -> None:
+        """Use `http` for every request (clients.crossref_client() builds one)."""
         self.base_url = base_url.rstrip("/")
-        self.http = HttpClient(
-            service="Crossref",
-            user_agent=user_agent,
-            timeout=timeout,
-            max_attempts=max_attempts,
-            backoff=backoff,
-            max_total_sleep=max_total_sleep,
-            sleep=sleep,
-            session=session,
-        )
-
-    @classmethod
-    def from_settings(cls, **overrides: object) -> CrossrefClient:
-        """Return a client configured from Django settings; keyword arguments win."""
-        kwargs: dict[str, object] = {
-            "base_url": settings.CROSSREF_API_URL,
-            "timeout": settings.HTTP_TIMEOUT,
-            "user_agent": settings.HTTP_USER_AGENT,
-        }
-        kwargs.update(overrides)
-        return cls(**kwargs)  # type: ignore[arg-type]
+        self.http = http
 
     def work(self, doi: str) -> CrossrefWork:
         """Return the work registered under `doi` (any form parse_doi accepts)."""

@@ -261,12 +261,14 @@ RATELIMIT_FAIL_OPEN = True
 CELERY_BEAT_SCHEDULE = {
     # Every hour: re-render summaries and comments whose HTML came from an older renderer.
     "every-hour-rerender-stale": {
-        "task": "summaries.tasks.rerender_stale",
+        "task": "shortscience.tasks.rerender_stale",
         "schedule": crontab(minute=17),
+        "args": ("summaries.Summary",),
     },
     "every-hour-rerender-stale-comments": {
-        "task": "comments.tasks.rerender_stale_comments",
+        "task": "shortscience.tasks.rerender_stale",
         "schedule": crontab(minute=47),
+        "args": ("comments.Comment",),
     },
     # Every day at 03:10 UTC: remove summaries deleted more than 30 days ago.
     "every-day-purge-deleted-summaries": {

@@ -4,10 +4,11 @@ import threading
 import pytest
 from django.db import connection
 
-from papers import services
+from papers import selectors, services
 from papers.models import Paper, PaperImport, Venue
 from papers.services import PaperData
-from papers.sources.ids import classify
+from papers.sources.http import TransientSourceError
+from shortscience.identifiers import classify
 from tests.factories import PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def test_service_down_keeps_import_queued_with_reason_for_a_retry(arxiv_replay):
     arxiv_replay.fail_next = [(503, {"Retry-After": "0"})] * 10
     paper_import = services.import_create(identifier=classify("1706.03762"), run=False)
 
-    with pytest.raises(services.TransientSourceError):
+    with pytest.raises(TransientSourceError):
         services.import_run(import_id=paper_import.pk, final=False)
 
     paper_import.refresh_from_db()
@@ -247,7 +248,7 @@ def test_refresh_records_new_versions_of_summarised_papers(arxiv_replay, summary
 def test_title_search_merges_local_and_arxiv(arxiv_replay, settings):
     settings.BIBSONOMY_USER = ""
     local = PaperFactory(title="Attention Is All You Need", arxiv_id="1706.03762")
-    result = services.paper_title_search(title="attention is all you need")
+    result = selectors.paper_title_search(title="attention is all you need")
     assert result.candidates[0].paper == local
     assert len(result.candidates) == 1  # arXiv's copy is the same paper
     assert "BibSonomy search is switched off" in result.notices[0]
@@ -258,7 +259,7 @@ def test_title_search_reports_unavailable_services(
 ):
     settings.ARXIV_API_URL = httpserver.url_for("/broken")
     httpserver.expect_request("/broken").respond_with_data("nope", status=400)
-    result = services.paper_title_search(title="residual learning")
+    result = selectors.paper_title_search(title="residual learning")
     assert any("arXiv search is unavailable" in n for n in result.notices)
     assert any(c.origin == "BibSonomy" for c in result.candidates)
 

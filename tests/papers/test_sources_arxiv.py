@@ -10,7 +10,9 @@ from papers.sources.arxiv import (
     ArxivRecord,
     parse_feed,
 )
+from papers.sources.clients import arxiv_client
 from papers.sources.http import (
+    HttpClient,
     MalformedResponse,
     NotFound,
     PermanentSourceError,
@@ -26,15 +28,18 @@ def fixture(name):
     return (FIXTURES / name).read_bytes()
 
 
-def make_client(httpserver, sleeps, **kwargs):
+def make_client(httpserver, sleeps, *, rate_limiter=None, **kwargs):
     options = {
-        "base_url": httpserver.url_for("/api/query"),
         "timeout": 2.0,
         "user_agent": "shortscience-tests/1.0",
         "sleep": sleeps.append,
+        "throttle": rate_limiter.wait if rate_limiter is not None else None,
     }
     options.update(kwargs)
-    return ArxivClient(**options)
+    return ArxivClient(
+        http=HttpClient(service="arXiv", **options),
+        base_url=httpserver.url_for("/api/query"),
+    )
 
 
 def records_by_id(feed):
@@ -416,12 +421,12 @@ def test_from_settings_reads_django_settings(settings):
     settings.ARXIV_MIN_INTERVAL = 0.0
     settings.CELERY_BROKER_URL = ""
 
-    client = ArxivClient.from_settings()
+    client = arxiv_client()
 
     assert client.base_url == "http://arxiv.test/api/query"
     assert client.http.timeout == 4.5
     assert client.http.session.headers["User-Agent"] == "shortscience-tests/2.0"
-    assert isinstance(client.rate_limiter, LocalRateLimiter)
+    assert isinstance(client.http.throttle.__self__, LocalRateLimiter)
 
 
 def test_entity_declarations_are_refused():

@@ -14,8 +14,10 @@ from papers.sources.bibsonomy import (
     parse_posts,
     split_authors,
 )
+from papers.sources.clients import bibsonomy_client
 from papers.sources.http import (
     ConfigurationError,
+    HttpClient,
     MalformedResponse,
     NotFound,
     PermanentSourceError,
@@ -31,17 +33,19 @@ def fixture(name):
     return (FIXTURES / name).read_bytes()
 
 
-def make_client(httpserver, **kwargs):
+def make_client(httpserver, *, user="shortscience", api_key="s3cr3t-key", **kwargs):
     options = {
-        "base_url": httpserver.url_for("/api"),
-        "user": "shortscience",
-        "api_key": "s3cr3t-key",
         "timeout": 2.0,
         "user_agent": "shortscience-tests/1.0",
         "sleep": [].append,
     }
     options.update(kwargs)
-    return BibsonomyClient(**options)
+    return BibsonomyClient(
+        http=HttpClient(service="BibSonomy", **options),
+        base_url=httpserver.url_for("/api"),
+        user=user,
+        api_key=api_key,
+    )
 
 
 def posts_by_key(posts):
@@ -438,7 +442,7 @@ def test_from_settings_reads_django_settings(settings):
     settings.BIBSONOMY_USER = "shortscience"
     settings.BIBSONOMY_API_KEY = "key"
 
-    client = BibsonomyClient.from_settings()
+    client = bibsonomy_client()
 
     assert client.enabled is True
     assert client.base_url == "http://bibsonomy.test/api"

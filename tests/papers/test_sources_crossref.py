@@ -3,8 +3,14 @@ from pathlib import Path
 
 import pytest
 
+from papers.sources.clients import crossref_client
 from papers.sources.crossref import CrossrefClient, CrossrefWork, parse_work
-from papers.sources.http import MalformedResponse, NotFound, PermanentSourceError
+from papers.sources.http import (
+    HttpClient,
+    MalformedResponse,
+    NotFound,
+    PermanentSourceError,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "crossref"
 JSON = "application/json;charset=utf-8"
@@ -16,13 +22,15 @@ def fixture(name):
 
 def make_client(httpserver, **kwargs):
     options = {
-        "base_url": httpserver.url_for("/"),
         "timeout": 2.0,
         "user_agent": "shortscience-tests/1.0",
         "sleep": [].append,
     }
     options.update(kwargs)
-    return CrossrefClient(**options)
+    return CrossrefClient(
+        http=HttpClient(service="Crossref", **options),
+        base_url=httpserver.url_for("/"),
+    )
 
 
 def work_payload(**message):
@@ -172,7 +180,7 @@ def test_malformed_json_is_reported(httpserver):
 def test_from_settings_reads_django_settings(settings):
     settings.CROSSREF_API_URL = "http://crossref.test/"
 
-    client = CrossrefClient.from_settings(timeout=1.0)
+    client = crossref_client(timeout=1.0)
 
     assert client.base_url == "http://crossref.test"
     assert client.http.timeout == 1.0

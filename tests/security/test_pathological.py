@@ -30,7 +30,7 @@ PATHOLOGICAL = {
     "1 MB paragraph": ("The loss is convex and the rate decays. " * 25_000)[:1_000_000],
     "1 MB word": "a" * 1_000_000,
     # Found while writing these tests: each took from 5 s to minutes at 100,000
-    # characters before the fixes in shortscience/markup.py.
+    # characters before the fixes in shortscience/markup/rules.py.
     "50,000 colons after text (autolink back-scan)": "a:" * 50_000,
     "33,000 '<a:' (autolink back-scan)": "<a:" * 33_000,
     "20,000 'http:' (autolink back-scan)": "http:" * 20_000,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from shortscience import markup
-from shortscience.markup import RENDERER_VERSION, render, render_math
+from shortscience.markup import RENDERER_VERSION, engine, render, render_math
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -366,7 +366,7 @@ def test_engine_failure_degrades_to_source(monkeypatch):
 
 
 def test_missing_katex_bundle_degrades_to_source(monkeypatch, tmp_path):
-    monkeypatch.setattr(markup, "_katex_js_path", lambda: tmp_path / "missing.js")
+    monkeypatch.setattr(engine, "_katex_js_path", lambda: tmp_path / "missing.js")
     markup._engine.close()
     try:
         output = render("$x$ stays")
@@ -382,8 +382,8 @@ def test_missing_katex_bundle_degrades_to_source(monkeypatch, tmp_path):
 
 
 def test_runaway_formula_times_out_alone(monkeypatch):
-    monkeypatch.setattr(markup, "_TYPESET_TIMEOUT_SEC", 0.3)
-    monkeypatch.setattr(markup, "_FORMULA_TIMEOUT_SEC", 0.1)
+    monkeypatch.setattr(engine, "_TYPESET_TIMEOUT_SEC", 0.3)
+    monkeypatch.setattr(engine, "_FORMULA_TIMEOUT_SEC", 0.1)
     slow = "x" * 100_000
 
     output = render(f"${slow}$ then $y^2$")

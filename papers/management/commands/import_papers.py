@@ -4,10 +4,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from papers import services
+from papers import selectors, services
 from papers.models import Paper, PaperImport
 from papers.sources.bibsonomy import parse_bibtex
-from papers.sources.ids import classify
+from shortscience.identifiers import classify
 
 
 class Command(BaseCommand):
@@ -66,7 +66,7 @@ class Command(BaseCommand):
                     )
                     bar.update(1)
                     continue
-                existed = services.paper_find(identifier) is not None
+                existed = selectors.paper_find(identifier) is not None
                 paper_import = services.import_create(identifier=identifier, run=False)
                 paper_import.existed = existed
                 if data:

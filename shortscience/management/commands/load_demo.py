@@ -5,12 +5,12 @@ from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from comments.models import Comment
 from comments.services import comment_create
-from papers.models import Author, Authorship, Keyword, Paper, Venue
-from shortscience import demo_data
+from papers.models import Paper, Venue, VenueAlias, normalise_alias
+from papers.services import PaperData, papers_upsert
+from shortscience import demo
 from summaries.models import Summary, Vote
 from summaries.services import summary_create, vote_set
 from users.models import User
@@ -24,14 +24,14 @@ class Command(BaseCommand):
     help = (
         "Load demo papers, users, summaries, comments and votes. Safe to run again: rows "
         "that exist are left alone. The demo users (mkovacs, tokafor, lchen, hlindqvist, "
-        f'rsilva) sign in with the password "{demo_data.DEMO_PASSWORD}".'
+        f'rsilva) sign in with the password "{demo.DEMO_PASSWORD}".'
     )
 
     @transaction.atomic
     def handle(self, *args, **options):
         created = 0
         venues = {}
-        for slug, short_name, name, kind, url in demo_data.VENUES:
+        for slug, short_name, name, kind, url in demo.VENUES:
             venues[slug], new = Venue.objects.get_or_create(
                 slug=slug,
                 defaults={
@@ -42,19 +42,22 @@ class Command(BaseCommand):
                 },
             )
             created += new
+            # Papers name their venue the way imports do, by a raw string resolved through
+            # the alias table; the seed has each slug as an alias, and this keeps it so.
+            VenueAlias.objects.get_or_create(
+                alias=normalise_alias(slug), defaults={"venue": venues[slug]}
+            )
 
-        papers = {}
-        for data in demo_data.PAPERS:
-            papers[data["key"]], new = _paper_get_or_create(data, venues)
-            created += new
+        papers, new = _papers_get_or_create(demo.PAPERS, venues)
+        created += new
 
         users = {}
-        for data in demo_data.USERS:
+        for data in demo.USERS:
             users[data["username"]], new = _user_get_or_create(data)
             created += new
 
         summaries = {}
-        for data in demo_data.SUMMARIES:
+        for data in demo.SUMMARIES:
             paper, writer = papers[data["paper"]], users[data["writer"]]
             summary = Summary.objects.filter(paper=paper, writer=writer).first()
             if summary is None:
@@ -68,7 +71,7 @@ class Command(BaseCommand):
             summaries[(data["paper"], data["writer"])] = summary
 
         comments = {}
-        for data in demo_data.COMMENTS:
+        for data in demo.COMMENTS:
             summary, writer = summaries[data["summary"]], users[data["writer"]]
             comment = Comment.objects.filter(
                 summary=summary, writer=writer, body=data["body"]
@@ -81,7 +84,7 @@ class Command(BaseCommand):
                 created += 1
             comments[data["id"]] = comment
 
-        for voter, summary_key, value in demo_data.VOTES:
+        for voter, summary_key, value in demo.VOTES:
             user, summary = users[voter], summaries[summary_key]
             # A vote a demo user has since changed or withdrawn is theirs to keep.
             if Vote.objects.filter(user=user, summary=summary).exists():
@@ -95,26 +98,43 @@ class Command(BaseCommand):
 
         self.stdout.write(
             f"Demo content: {len(papers)} papers, {len(summaries)} summaries, "
-            f"{len(comments)} comments, {len(demo_data.VOTES)} votes ({created} new)"
+            f"{len(comments)} comments, {len(demo.VOTES)} votes ({created} new)"
         )
 
 
-def _paper_get_or_create(data: dict, venues: dict) -> tuple[Paper, bool]:
-    """Find the paper by arXiv id, else DOI, else title; create it with its authors if absent.
+def _papers_get_or_create(
+    datas: list[dict], venues: dict[str, Venue]
+) -> tuple[dict[str, Paper], int]:
+    """Return the demo papers by key, creating the missing ones; count the new ones.
 
-    A paper that exists is left as it is: its metadata may since have been refreshed
-    from arXiv or edited by an admin.
+    A paper is found by arXiv id, else DOI, else title. One that exists is left as it
+    is: its metadata may since have been refreshed from arXiv or edited by an admin.
+    The missing ones are written by papers_upsert, the same path as imports.
     """
-    if data["arxiv_id"]:
-        existing = Paper.objects.filter(arxiv_id=data["arxiv_id"])
-    elif data["doi"]:
-        existing = Paper.objects.filter(doi=data["doi"])
-    else:
-        existing = Paper.objects.filter(title=data["title"])
-    paper = existing.first()
-    if paper is not None:
-        return paper, False
+    papers: dict[str, Paper] = {}
+    missing = []
+    for data in datas:
+        if data["arxiv_id"]:
+            existing = Paper.objects.filter(arxiv_id=data["arxiv_id"])
+        elif data["doi"]:
+            existing = Paper.objects.filter(doi=data["doi"])
+        else:
+            existing = Paper.objects.filter(title=data["title"])
+        paper = existing.first()
+        if paper is None:
+            missing.append(data)
+        else:
+            papers[data["key"]] = paper
+    if not missing:
+        return papers, 0
+    results = papers_upsert([_paper_record(data, venues) for data in missing])
+    for data, (paper, _) in zip(missing, results, strict=True):
+        papers[data["key"]] = paper
+    return papers, sum(new for _, new in results)
 
+
+def _paper_record(data: dict, venues: dict[str, Venue]) -> PaperData:
+    """Return a demo paper as the record an import of it would produce."""
     if data["arxiv_id"]:
         source = Paper.Source.ARXIV
         url = f"https://arxiv.org/abs/{data['arxiv_id']}"
@@ -126,31 +146,24 @@ def _paper_get_or_create(data: dict, venues: dict) -> tuple[Paper, bool]:
     else:
         source = Paper.Source.MANUAL
         url, pdf_url = "", ""
-    paper = Paper(
+    venue = venues[data["venue"]]
+    return PaperData(
         title=data["title"],
+        source=source,
+        authors=tuple((name, "") for name in data["authors"]),
         abstract=data["abstract"],
         year=data["year"],
         published_on=data["published_on"],
-        venue=venues[data["venue"]],
+        venue=venue.slug,
+        venue_kind=venue.kind,
         arxiv_id=data["arxiv_id"],
         arxiv_version=data["arxiv_version"],
         doi=data["doi"],
-        journal_ref=data.get("journal_ref", ""),
         url=data.get("url", url),
         pdf_url=data.get("pdf_url", pdf_url),
-        source=source,
+        journal_ref=data.get("journal_ref", ""),
+        keywords=tuple(data["keywords"]),
     )
-    paper.full_clean()
-    paper.save()
-    for position, name in enumerate(data["authors"]):
-        author, _ = Author.objects.get_or_create(name=name)
-        Authorship.objects.create(paper=paper, author=author, position=position)
-    for name in data["keywords"]:
-        keyword, _ = Keyword.objects.get_or_create(
-            slug=slugify(name), defaults={"name": name}
-        )
-        paper.keywords.add(keyword)
-    return paper, True
 
 
 def _user_get_or_create(data: dict) -> tuple[User, bool]:
@@ -171,7 +184,7 @@ def _user_get_or_create(data: dict) -> tuple[User, bool]:
         },
     )
     if created:
-        user.set_password(demo_data.DEMO_PASSWORD)
+        user.set_password(demo.DEMO_PASSWORD)
         user.save(update_fields=["password"])
         # A verified address, so the demo users can sign in where verification is required.
         EmailAddress.objects.get_or_create(

@@ -1,11 +1,8 @@
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from comments.models import Comment
-from comments.services import comment_render
 from shortscience import markup
-from summaries.models import Summary
-from summaries.services import summary_render
+from shortscience.rendering import render_stored, rendered_model
 
 
 class Command(BaseCommand):
@@ -18,18 +15,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         version = markup.RENDERER_VERSION
-        jobs = [
-            ("summaries", Summary.objects, summary_render, "summary_id"),
-            ("comments", Comment.objects, comment_render, "comment_id"),
-        ]
-        for label, manager, render_one, kwarg in jobs:
-            qs = manager.all() if options["all"] else manager.stale(version)
+        jobs = [("summaries", "summaries.Summary"), ("comments", "comments.Comment")]
+        for label, model_label in jobs:
+            model = rendered_model(model_label)
+            qs = model.objects.all() if options["all"] else model.objects.stale(version)
             ids = list(qs.values_list("pk", flat=True))
             done = 0
             for pk in tqdm(
                 ids, desc=label, unit="row", disable=not ids, file=self.stderr
             ):
-                done += render_one(**{kwarg: pk})
+                done += render_stored(model, pk)
             self.stdout.write(
                 f"{label}: {done} of {len(ids)} re-rendered with {version}"
             )

@@ -1,6 +1,6 @@
 import pytest
 
-from papers.sources.ids import (
+from shortscience.identifiers import (
     ACCEPTED_FORMS,
     ArxivId,
     BibsonomyRef,

@@ -1,0 +1,51 @@
+"""Resolve raw venue strings and DBLP keys to venues, creating unknown ones."""
+
+from __future__ import annotations
+
+from django.utils.text import slugify
+
+from ..models import Venue, VenueAlias, normalise_alias
+from ..venue_seed import ARXIV_SLUG
+
+
+def venue_resolve(raw: str, *, kind: str = Venue.Kind.CONFERENCE, create: bool = True):
+    """Return the Venue a raw venue string or DBLP key names, creating one if unknown.
+
+    DBLP keys match on their prefix ("conf/nips/Foo17" -> "conf/nips"). An unknown
+    string becomes a new venue with itself as its first alias, so the next paper from
+    the same venue lands in the same place (aliases can be merged in the admin).
+    """
+    if not raw:
+        return None
+    if raw == ARXIV_SLUG:
+        return Venue.objects.filter(slug=ARXIV_SLUG).first()
+    alias = normalise_alias(raw)
+    candidates = [alias]
+    if alias.startswith(("conf/", "journals/")):
+        candidates.insert(0, "/".join(alias.split("/")[:2]))
+    # Proceedings titles carry years and ordinals: "Proceedings of the 34th ICML 2017".
+    stripped = " ".join(
+        w for w in alias.split() if not w.isdigit() and not w[:-2].isdigit()
+    )
+    for prefix in ("proceedings of the ", "proceedings of ", "in "):
+        if stripped.startswith(prefix):
+            stripped = stripped[len(prefix) :]
+    candidates.append(stripped)
+    found = (
+        VenueAlias.objects.filter(alias__in=candidates).select_related("venue").first()
+    )
+    if found is not None:
+        return found.venue
+    if not create or alias.startswith(("conf/", "journals/")):
+        return None
+    name = raw.strip()[:300]
+    short = name if len(name) <= 50 else name[:47] + "..."
+    slug_base = slugify(short)[:50] or "venue"
+    slug = slug_base
+    n = 2
+    while Venue.objects.filter(slug=slug).exists():
+        slug = f"{slug_base}-{n}"
+        n += 1
+    venue = Venue.objects.create(short_name=short, name=name, slug=slug, kind=kind)
+    VenueAlias.objects.get_or_create(alias=alias, defaults={"venue": venue})
+    return venue

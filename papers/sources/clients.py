@@ -1,0 +1,91 @@
+"""The outside clients, wired from settings in one place.
+
+Each client takes the HttpClient it sends requests with; the functions here build one
+with the site's timeout and User-Agent (and, for arXiv, the shared rate limiter), so
+the wiring is written once. Keyword arguments override the settings, as tests and
+benchmarks need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from .arxiv import MAX_BATCH_SIZE, ArxivClient
+from .bibsonomy import BibsonomyClient
+from .crossref import CrossrefClient
+from .http import HttpClient
+from .ratelimit import RateLimiter, rate_limiter_from_settings
+
+
+def http_client(
+    service: str, *, rate_limiter: RateLimiter | None = None, **options: Any
+) -> HttpClient:
+    """Return an HttpClient with the site's timeout and User-Agent; `options` win.
+
+    `options` are HttpClient's own (timeout, user_agent, max_attempts, backoff,
+    max_total_sleep, sleep, session); a rate limiter throttles every attempt.
+    """
+    kwargs: dict[str, Any] = {
+        "timeout": settings.HTTP_TIMEOUT,
+        "user_agent": settings.HTTP_USER_AGENT,
+    }
+    if rate_limiter is not None:
+        kwargs["throttle"] = rate_limiter.wait
+    kwargs.update(options)
+    return HttpClient(service=service, **kwargs)
+
+
+def arxiv_client(
+    *,
+    base_url: str | None = None,
+    rate_limiter: RateLimiter | None = None,
+    batch_size: int = MAX_BATCH_SIZE,
+    **http_options: Any,
+) -> ArxivClient:
+    """Return an arXiv client from settings, throttled by the shared arXiv limiter."""
+    if rate_limiter is None:
+        rate_limiter = rate_limiter_from_settings("arxiv", settings.ARXIV_MIN_INTERVAL)
+    return ArxivClient(
+        http=http_client("arXiv", rate_limiter=rate_limiter, **http_options),
+        base_url=base_url or settings.ARXIV_API_URL,
+        batch_size=batch_size,
+    )
+
+
+def bibsonomy_client(
+    *,
+    base_url: str | None = None,
+    user: str | None = None,
+    api_key: str | None = None,
+    **http_options: Any,
+) -> BibsonomyClient:
+    """Return a BibSonomy client from settings (disabled without a user and key)."""
+    return BibsonomyClient(
+        http=http_client("BibSonomy", **http_options),
+        base_url=base_url or settings.BIBSONOMY_API_URL,
+        user=settings.BIBSONOMY_USER if user is None else user,
+        api_key=settings.BIBSONOMY_API_KEY if api_key is None else api_key,
+    )
+
+
+def crossref_client(
+    *, base_url: str | None = None, **http_options: Any
+) -> CrossrefClient:
+    """Return a Crossref client from settings."""
+    return CrossrefClient(
+        http=http_client("Crossref", **http_options),
+        base_url=base_url or settings.CROSSREF_API_URL,
+    )
+
+
+@dataclass
+class Fetchers:
+    """The outside clients an import uses; tests and benchmarks pass their own."""
+
+    arxiv: Callable[[], ArxivClient] = arxiv_client
+    bibsonomy: Callable[[], BibsonomyClient] = bibsonomy_client
+    crossref: Callable[[], CrossrefClient] = crossref_client
