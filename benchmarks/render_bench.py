@@ -36,8 +36,8 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
+    from pages.demo import SUMMARIES
     from shortscience import markup
-    from shortscience.demo import SUMMARIES
 
     bodies = [s["body"] for s in SUMMARIES]
     markup.render(bodies[0])  # load KaTeX once, as a running server has

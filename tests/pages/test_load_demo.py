@@ -7,8 +7,8 @@ from django.db.models import F
 
 from comments.models import Comment
 from comments.tasks import render_comment
+from pages import demo as demo_data
 from papers.models import Author, Authorship, Keyword, Paper, Venue
-from shortscience import demo as demo_data
 from shortscience.cache import content_changed
 from summaries.models import Summary, Vote
 from summaries.tasks import render_summary

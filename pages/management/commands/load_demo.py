@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.services import comment_create
+from pages import demo
 from papers.models import Paper, Venue, VenueAlias, normalise_alias
 from papers.services import PaperData, papers_upsert
-from shortscience import demo
 from summaries.models import Summary, Vote
 from summaries.services import summary_create, vote_set
 from users.models import User
