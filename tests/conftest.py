@@ -14,6 +14,20 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def recorded_sleeps(monkeypatch):
+    """Record the waits of HTTP retries and rate limiters instead of sleeping them.
+
+    Every source client and limiter built without its own `sleep` waits through
+    papers.sources.http.sleep; a test asserts the backoff schedule from this list.
+    """
+    from papers.sources import http
+
+    sleeps: list[float] = []
+    monkeypatch.setattr(http, "sleep", sleeps.append)
+    return sleeps
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()
