@@ -14,6 +14,82 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_like_the_embedded_default(request):
+    """Run Celery tasks in-process, errors logged not raised, unless marked `worker`.
+
+    That is what base.py does when no broker is configured (the embedded default), so
+    without CELERY_BROKER_URL this changes nothing. With a broker (CI) nobody consumes
+    the queue outside the `worker` tests, so the others run their tasks the same way as
+    the embedded default: after commit, in this process, failures only logged.
+    """
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from shortscience.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def redis_worker(transactional_db):
+    """A real Celery worker (solo pool, in a thread) consuming from the Redis broker."""
+    import os
+
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+
+    from shortscience.celery import app
+
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        if os.environ.get("REQUIRE_SERVICES"):
+            pytest.fail("CELERY_BROKER_URL must point at Redis for the worker tests")
+        pytest.skip("set CELERY_BROKER_URL=redis://... to run a real worker")
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    app.control.purge()
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ):
+            yield
+    finally:
+        app.conf.task_always_eager = saved
+
+
+def wait_for(predicate, timeout=30.0):
+    """Poll `predicate` until it holds (True) or `timeout` seconds pass (False).
+
+    Only for the `worker` tests, where a real worker finishes a task in its own time.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture(autouse=True)
+def recorded_sleeps(monkeypatch):
+    """Record the waits of HTTP retries and rate limiters instead of sleeping them.
+
+    Every source client and limiter built without its own `sleep` waits through
+    papers.sources.http.sleep; a test asserts the backoff schedule from this list.
+    """
+    from papers.sources import http
+
+    sleeps: list[float] = []
+    monkeypatch.setattr(http, "sleep", sleeps.append)
+    return sleeps
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()

@@ -76,6 +76,12 @@ class MalformedResponse(SourceError):
     """The service answered with a body that could not be parsed."""
 
 
+def sleep(seconds: float) -> None:
+    """Wait between attempts. Clients built without their own `sleep` call this one,
+    looked up at each wait, so a test can replace it for every client at once."""
+    time.sleep(seconds)
+
+
 def make_session(user_agent: str) -> requests.Session:
     """Return a `requests.Session` that identifies the site to the service."""
     session = requests.Session()
@@ -111,7 +117,8 @@ class HttpClient:
 
     `throttle` is called before every attempt (retries included), which is where a rate
     limiter plugs in. `sleep` is injectable so tests can record the delays instead of
-    waiting them out.
+    waiting them out; left out (or given as `time.sleep`, as the source clients do), the
+    module-level `sleep` above is used.
     """
 
     def __init__(
@@ -123,7 +130,7 @@ class HttpClient:
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         backoff: float = DEFAULT_BACKOFF,
         max_total_sleep: float = DEFAULT_MAX_TOTAL_SLEEP,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         throttle: Callable[[], None] | None = None,
         session: requests.Session | None = None,
     ) -> None:
@@ -134,7 +141,7 @@ class HttpClient:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.max_total_sleep = max_total_sleep
-        self.sleep = sleep
+        self.sleep = _module_sleep if sleep in (None, time.sleep) else sleep
         self.throttle = throttle
         self.session = session if session is not None else make_session(user_agent)
         if session is not None:
@@ -203,6 +210,10 @@ class HttpClient:
             )
             self.sleep(delay)
             slept += delay
+
+
+def _module_sleep(seconds: float) -> None:
+    sleep(seconds)
 
 
 def error_message(response: requests.Response, limit: int = 300) -> str:

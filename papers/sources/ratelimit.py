@@ -18,6 +18,7 @@ from typing import Protocol
 
 import redis
 
+from . import http
 from .http import TransientSourceError
 
 KEY_PREFIX = "shortscience:ratelimit:"
@@ -37,6 +38,12 @@ return slot - now
 """
 
 
+def _default_sleep(seconds: float) -> None:
+    # The same hook as the HTTP retries (papers.sources.http.sleep), looked up at each
+    # wait so that tests replace one function to record every wait.
+    http.sleep(seconds)
+
+
 class RateLimiter(Protocol):
     def wait(self) -> None: ...
 
@@ -49,11 +56,11 @@ class LocalRateLimiter:
         interval: float,
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.interval = interval
         self._clock = clock
-        self._sleep = sleep
+        self._sleep = sleep or _default_sleep
         self._lock = threading.Lock()
         self._next_free: float | None = None
 
@@ -80,12 +87,12 @@ class RedisRateLimiter:
         interval: float,
         *,
         client: redis.Redis | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.url = url
         self.key = key
         self.interval = interval
-        self._sleep = sleep
+        self._sleep = sleep or _default_sleep
         self._client = client if client is not None else redis.Redis.from_url(url)
         self._reserve = self._client.register_script(_RESERVE_SLOT)
 

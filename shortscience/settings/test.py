@@ -17,9 +17,9 @@ if not env("CACHE_URL", default=""):
 # No politeness delay against the local replay server.
 ARXIV_MIN_INTERVAL = 0.0
 HTTP_TIMEOUT = 5.0
-# Tasks run in-process (after commit) so page tests see rendered HTML. Tests marked
-# `worker` switch this off and run a real Celery worker on CELERY_BROKER_URL.
-CELERY_TASK_ALWAYS_EAGER = True
-CELERY_TASK_EAGER_PROPAGATES = True
+# Celery is left as base.py sets it: without a broker, tasks run in-process after commit
+# and a failing task is logged, not raised, as in every deployment without one. With a
+# broker (CI), tests/conftest.py runs tasks the same way for every test not marked
+# `worker`; those run a real Celery worker.
 # Uploads land in a throwaway folder.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shortscience-media-"))

@@ -58,6 +58,7 @@ def test_a_wrong_or_revoked_token_is_401(client, paper, token):
     revoked = _post(client, {"paper_id": paper.pk, "body": "Hello"}, **_auth(token))
 
     assert wrong.status_code == revoked.status_code == 401
+    assert not Summary.objects.exists()
 
 
 def test_create_a_summary_with_a_token(
@@ -227,3 +228,4 @@ def test_token_writes_need_no_csrf_token(paper, token):
     response = _post(strict, {"paper_id": paper.pk, "body": "Hi"}, **_auth(token))
 
     assert response.status_code == 201
+    assert Summary.objects.get().writer == token.user

@@ -179,3 +179,4 @@ def test_signed_out_readers_are_invited_to_sign_in(client):
 def test_comments_on_a_private_summary_are_refused_to_others(member_client):
     summary = SummaryFactory(is_private=True)
     assert member_client.post(post_url(summary), {"body": "x"}).status_code == 404
+    assert not Comment.objects.exists()

@@ -62,3 +62,43 @@ def test_missing_file_is_a_clear_error():
 def test_nothing_to_import():
     with pytest.raises(CommandError, match="Nothing to import"):
         call_command("import_papers")
+
+
+MIXED_BIBTEX = """\
+@misc{good-manual,
+  title = {A Paper Typed By Hand},
+  author = {Ada Lovelace},
+  year = {2019},
+}
+
+@article{bad-no-comma
+  title = {The key is not followed by a comma},
+}
+
+@article{good-arxiv,
+  title = {Attention Is All You Need},
+  eprint = {1706.03762},
+  archivePrefix = {arXiv},
+}
+
+@inproceedings{bad-fields, title = {x} year = 2017}
+"""
+
+
+def test_malformed_bibtex_entries_are_reported_by_line_and_fail_the_command(
+    arxiv_replay, tmp_path, capsys
+):
+    bib = tmp_path / "list.bib"
+    bib.write_text(MIXED_BIBTEX, encoding="utf-8")
+
+    with pytest.raises(CommandError, match="2 of 4 failed"):
+        call_command("import_papers", "--bibtex", str(bib))
+
+    captured = capsys.readouterr()
+    assert "line 7: malformed BibTeX entry: @article{bad-no-comma" in captured.err
+    assert "line 17: malformed BibTeX entry: @inproceedings{bad-fields" in captured.err
+    assert "imported: 2  updated: 0  failed: 2" in captured.out
+    assert set(Paper.objects.values_list("title", flat=True)) == {
+        "A Paper Typed By Hand",
+        "Attention Is All You Need",
+    }

@@ -89,13 +89,15 @@ def test_service_down_keeps_import_queued_with_reason_for_a_retry(arxiv_replay):
     assert paper_import.attempts == 2
 
 
-def test_service_down_on_the_last_attempt_fails_visibly(arxiv_replay):
+def test_service_down_on_the_last_attempt_fails_visibly(arxiv_replay, recorded_sleeps):
     arxiv_replay.fail_next = [(500, {})] * 10
     paper_import = services.import_create(identifier=classify("1706.03762"), run=False)
     services.import_run(import_id=paper_import.pk, final=True)
     paper_import.refresh_from_db()
     assert paper_import.status == PaperImport.Status.FAILED
-    assert paper_import.last_error
+    assert paper_import.last_error == "arXiv is unavailable (HTTP 500) after 4 attempts"
+    assert recorded_sleeps == [1.0, 2.0, 4.0]  # the client's backoff, not waited out
+    assert len(arxiv_replay.requests) == 4
 
 
 def test_conference_record_wins_venue_and_year_over_arxiv(

@@ -1,6 +1,4 @@
-import itertools
 import threading
-import time
 import uuid
 
 import pytest
@@ -53,50 +51,54 @@ def test_local_limiter_with_zero_interval_never_waits():
 
 
 def test_local_limiter_is_shared_between_threads():
-    limiter = LocalRateLimiter(0.1)
-    released = []
+    sleeps = []
+    limiter = LocalRateLimiter(0.1, clock=lambda: 100.0, sleep=sleeps.append)
 
-    def worker():
-        limiter.wait()
-        released.append(time.monotonic())
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
+    threads = [threading.Thread(target=limiter.wait) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
 
-    released.sort()
-    gaps = [later - earlier for earlier, later in itertools.pairwise(released)]
-    assert min(gaps) >= 0.09
-    assert released[-1] - released[0] >= 0.3
+    # Four threads at the same instant get four distinct slots, 0.1 s apart.
+    assert sorted(sleeps) == pytest.approx([0.1, 0.2, 0.3])
+
+
+def _next_free_ms(key):
+    return int(redis.Redis.from_url(REDIS_URL).get(key))
 
 
 def test_redis_limiters_on_one_key_share_the_slot(redis_key):
-    first = RedisRateLimiter(REDIS_URL, redis_key, 0.2)
-    second = RedisRateLimiter(REDIS_URL, redis_key, 0.2)
+    sleeps = []
+    first = RedisRateLimiter(REDIS_URL, redis_key, 0.2, sleep=sleeps.append)
+    second = RedisRateLimiter(REDIS_URL, redis_key, 0.2, sleep=sleeps.append)
 
-    started = time.monotonic()
     first.wait()
+    after_first = _next_free_ms(redis_key)
     second.wait()
+    after_second = _next_free_ms(redis_key)
     first.wait()
-    elapsed = time.monotonic() - started
+    after_third = _next_free_ms(redis_key)
 
-    assert elapsed >= 0.4
+    # A fresh key hands out the next millisecond; each later caller, whichever limiter
+    # object it used, gets a slot at least one interval after the one before.
+    assert sleeps[0] == 0.001
+    assert after_second - after_first >= 200
+    assert after_third - after_second >= 200
+    assert len(sleeps) == 3
 
 
 def test_redis_limiters_on_different_keys_do_not_wait_for_each_other(redis_key):
-    first = RedisRateLimiter(REDIS_URL, redis_key, 0.5)
+    sleeps = []
+    first = RedisRateLimiter(REDIS_URL, redis_key, 0.5, sleep=sleeps.append)
     other_key = redis_key + ":other"
-    second = RedisRateLimiter(REDIS_URL, other_key, 0.5)
+    second = RedisRateLimiter(REDIS_URL, other_key, 0.5, sleep=sleeps.append)
 
-    started = time.monotonic()
     first.wait()
     second.wait()
-    elapsed = time.monotonic() - started
     redis.Redis.from_url(REDIS_URL).delete(other_key)
 
-    assert elapsed < 0.25
+    assert sleeps == [0.001, 0.001]
 
 
 def test_redis_limiter_with_zero_interval_never_touches_redis():

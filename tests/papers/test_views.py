@@ -81,9 +81,10 @@ def test_year_and_keyword_pages(client):
 
 @pytest.mark.parametrize("page", ["abc", "-3", "0", "", "1.5"])
 def test_bad_page_numbers_fall_back_to_first_page(client, page):
-    PaperFactory(year=2015)
+    paper = PaperFactory(year=2015, title="The Only Paper Of 2015")
     response = client.get(reverse("papers:year-detail", args=[2015]), {"page": page})
     assert response.status_code == 200
+    assert paper.title in response.content.decode()
 
 
 def test_page_past_the_end_is_404(client):

@@ -5,7 +5,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -615,23 +614,20 @@ def test_ten_thousand_dollars_keep_their_text():
     assert output.count("$") >= 9_996
 
 
-def test_typical_summary_renders_in_a_few_milliseconds():
+def test_typical_summary_typesets_every_formula():
+    # Speed is measured by benchmarks/render_bench.py; here only the result counts.
     paragraph = (
         "The encoder maps $x \\in \\mathbb{R}^d$ to $z = f_\\theta(x)$ and the loss "
         "is $$\\mathcal{L} = \\mathbb{E}_{q(z|x)}[\\log p(x|z)] - "
         "\\mathrm{KL}(q \\| p)$$ which we **minimise** with Adam. "
     )
     source = "\n\n".join([paragraph * 2] * 8)
-    render(source)
 
-    start = time.perf_counter()
-    for _ in range(5):
-        output = render(source)
-    per_render = (time.perf_counter() - start) / 5
+    output = render(source)
 
     assert len(source) > 2_500
     assert len(tex_sources(output)) == 48
-    assert per_render < 0.1
+    assert output.count("<strong>minimise</strong>") == 16
 
 
 def test_render_is_safe_from_several_threads():

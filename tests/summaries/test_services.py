@@ -26,19 +26,27 @@ def test_create_saves_text_then_renders_after_commit(
     assert summary.arxiv_version == 2
 
 
-def test_render_does_not_overwrite_a_newer_text():
+def test_render_does_not_overwrite_a_newer_text(monkeypatch):
     summary = SummaryFactory(body="old", body_html="", rendered_by="")
-    body_seen_by_render = Summary.objects.values_list("body", flat=True).get(
-        pk=summary.pk
-    )
-    Summary.objects.filter(pk=summary.pk).update(body="new text")
-    written = Summary.objects.filter(pk=summary.pk, body=body_seen_by_render).update(
-        body_html="<p>old</p>"
-    )
-    assert written == 0
+    real_render = markup.render
+
+    def render_while_the_writer_saves(body):
+        # The writer saves a new text while this (slow) render of the old one runs.
+        Summary.objects.filter(pk=summary.pk).update(body="new text")
+        return real_render(body)
+
+    monkeypatch.setattr(markup, "render", render_while_the_writer_saves)
+    assert services.summary_render(summary_id=summary.pk) is False
+    summary.refresh_from_db()
+    assert summary.body == "new text"
+    assert summary.body_html == ""  # the render of "old" was not stored
+    assert summary.rendered_by == ""
+
+    monkeypatch.setattr(markup, "render", real_render)
     assert services.summary_render(summary_id=summary.pk) is True
     summary.refresh_from_db()
-    assert "new text" in summary.body_html
+    assert summary.body_html.strip() == "<p>new text</p>"
+    assert summary.rendered_by == markup.RENDERER_VERSION
 
 
 def test_render_of_a_deleted_summary_is_a_no_op():

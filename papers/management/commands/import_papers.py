@@ -1,6 +1,9 @@
+import re
 from dataclasses import replace
 from pathlib import Path
 
+import bibtexparser
+from bibtexparser.bparser import BibTexParser
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -8,6 +11,37 @@ from papers import selectors, services
 from papers.models import Paper, PaperImport
 from papers.sources.bibsonomy import parse_bibtex
 from shortscience.identifiers import classify
+
+_ENTRY_HEAD = re.compile(r"^[ \t]*@[ \t]*\w+[ \t]*[{(]", re.M)
+
+
+def malformed_bibtex_entries(text: str) -> list[tuple[int, str]]:
+    """Return (line number, first line) of each entry bibtexparser could not read.
+
+    bibtexparser 1.x drops such entries without a word, keeping their text among the
+    file's comments; an entry head ("@article{") in a comment is a skipped entry.
+    """
+    parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
+    try:
+        comments = bibtexparser.loads(text, parser=parser).comments
+    except Exception:  # the whole file is unreadable; parse_bibtex reports it
+        return []
+    found = []
+    cursor = 0
+    for comment in comments:
+        heads = list(_ENTRY_HEAD.finditer(comment))
+        if not heads:
+            continue
+        start = text.find(comment, cursor)
+        if start < 0:
+            continue
+        cursor = start + len(comment)
+        for head in heads:
+            offset = start + head.start()
+            line = text.count("\n", 0, offset) + 1
+            first_line = comment[head.start() :].split("\n", 1)[0].strip()
+            found.append((line, first_line))
+    return found
 
 
 class Command(BaseCommand):
@@ -30,11 +64,18 @@ class Command(BaseCommand):
             texts += [t.strip() for t in lines if t.strip() and not t.startswith("#")]
         extra = {}
         requests = []  # (text shown in the table, identifier or BibTeX data)
+        rows: list[tuple[str, str, str]] = []  # (label, outcome, detail)
         for text in texts:
             identifier = classify(text)
             requests.append((text, identifier))
         if bibtex:
-            for entry in parse_bibtex(self._read(bibtex)):
+            bibtex_text = self._read(bibtex)
+            for line, head in malformed_bibtex_entries(bibtex_text):
+                self.stderr.write(
+                    f"{bibtex}: line {line}: malformed BibTeX entry: {head}"
+                )
+                rows.append((f"line {line}", "failed", "malformed BibTeX entry"))
+            for entry in parse_bibtex(bibtex_text):
                 data = services.data_from_bibsonomy(entry)
                 if not entry.interhash:
                     # Exported by Zotero or DBLP rather than BibSonomy.
@@ -46,10 +87,9 @@ class Command(BaseCommand):
                     requests.append((label, classify(entry.doi), data))
                 else:
                     requests.append((label, None, data))
-        if not requests:
+        if not requests and not rows:
             raise CommandError("Nothing to import: give ids, --file or --bibtex.")
 
-        rows: list[tuple[str, str, str]] = []  # (label, outcome, detail)
         arxiv_batch: list[tuple[str, PaperImport]] = []
         with tqdm(total=len(requests), unit="paper", file=self.stderr) as bar:
             for label, identifier, *data in requests:
