@@ -1,5 +1,7 @@
 """Actions on comments: post, reply, edit (with history), delete softly, hide."""
 
+from typing import cast
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -69,7 +71,7 @@ def comment_create(
             raise ValidationError("A reply must be on the same summary as its parent.")
         if parent.depth >= Comment.MAX_DEPTH - 1:
             # Replies past the last level join the deepest allowed level.
-            parent = parent.parent
+            parent = cast(Comment, parent.parent)
         depth = parent.depth + 1
     comment = Comment(
         summary=summary,

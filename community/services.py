@@ -208,7 +208,7 @@ def moderate_content(
     if summary is not None:
         # The summaries service also recounts the writer's reputation and tells caches.
         summary_set_hidden(summary=summary, hidden=hide)
-    else:
+    elif comment is not None:
         comment_set_hidden(comment=comment, hidden=hide)
     action = ModerationLog.Action.HIDE if hide else ModerationLog.Action.RESTORE
     _log(actor, action, summary=summary, comment=comment, note=note)

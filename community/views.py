@@ -140,14 +140,14 @@ def moderate(request, kind: str, pk: int, action: str):
     _moderator(request)
     note = request.POST.get("note", "")
     if kind == "summary":
-        target = get_object_or_404(Summary, pk=pk)
+        summary = get_object_or_404(Summary, pk=pk)
         services.moderate_content(
-            actor=request.user, hide=action == "hide", summary=target, note=note
+            actor=request.user, hide=action == "hide", summary=summary, note=note
         )
     else:
-        target = get_object_or_404(Comment, pk=pk)
+        comment = get_object_or_404(Comment, pk=pk)
         services.moderate_content(
-            actor=request.user, hide=action == "hide", comment=target, note=note
+            actor=request.user, hide=action == "hide", comment=comment, note=note
         )
     messages.success(
         request, f"{kind.capitalize()} {'hidden' if action == 'hide' else 'restored'}."

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -39,9 +39,7 @@ class SearchForm(forms.Form):
     def __init__(self, *args, venues: list[Venue], **kwargs):
         super().__init__(*args, **kwargs)
         self.venues = {v.slug: v for v in venues}
-        venue_field = self.fields["venue"]
-        assert isinstance(venue_field, forms.ChoiceField)
-        venue_field.choices = _venue_choices(venues)
+        cast(forms.ChoiceField, self.fields["venue"]).choices = _venue_choices(venues)
 
     def clean_venue(self) -> Venue | None:
         return self.venues.get(self.cleaned_data["venue"])
@@ -55,9 +53,7 @@ class WantedForm(forms.Form):
     def __init__(self, *args, venues: list[Venue], **kwargs):
         super().__init__(*args, **kwargs)
         self.venues = {v.slug: v for v in venues}
-        venue_field = self.fields["venue"]
-        assert isinstance(venue_field, forms.ChoiceField)
-        venue_field.choices = _venue_choices(venues)
+        cast(forms.ChoiceField, self.fields["venue"]).choices = _venue_choices(venues)
 
     def clean_venue(self) -> Venue | None:
         return self.venues.get(self.cleaned_data["venue"])

@@ -222,7 +222,7 @@ def follow_set(*, user: User, target: Venue | Keyword | User, follow: bool) -> b
         raise TypeError(f"cannot follow a {type(target).__name__}")
     if field == "writer" and target.pk == user.pk:
         raise ValueError("you cannot follow yourself")
-    if field == "writer" and follow and not target.has_public_profile:
+    if isinstance(target, User) and follow and not target.has_public_profile:
         raise ValueError("this account is closed and cannot be followed")
     if follow:
         try:

@@ -1,11 +1,13 @@
 import contextlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from shortscience.cache import CACHE_ERRORS, content_generation
-from shortscience.identifiers import Identifier, normalise_title
+from shortscience.identifiers import ArxivId, BibsonomyRef, Identifier, normalise_title
 
 from .models import Authorship, Keyword, Paper, Venue
 from .sources.clients import Fetchers
@@ -56,7 +58,7 @@ def venue_list() -> QuerySet[Venue]:
     ).order_by("short_name")
 
 
-def venue_years(*, venue: Venue) -> list[dict]:
+def venue_years(*, venue: Venue) -> list[Mapping[str, Any]]:
     """Return [{year, paper_count, summarised_count}] for a venue, newest year first.
 
     Counting covers every paper and summary of the venue, so the result is cached under
@@ -69,7 +71,7 @@ def venue_years(*, venue: Venue) -> list[dict]:
         cached = None
     if cached is not None:
         return cached
-    years = list(
+    years: list[Mapping[str, Any]] = list(
         Paper.objects.filter(venue=venue, year__isnull=False)
         .values("year")
         .annotate(
@@ -83,7 +85,7 @@ def venue_years(*, venue: Venue) -> list[dict]:
     return years
 
 
-def year_list() -> list[dict]:
+def year_list() -> list[Mapping[str, Any]]:
     return list(
         Paper.objects.filter(year__isnull=False)
         .values("year")
@@ -101,11 +103,11 @@ def keyword_list() -> QuerySet[Keyword]:
 def paper_find(identifier: Identifier) -> Paper | None:
     """Return the paper an identifier names, if the site already has it."""
     value = identifier.value
-    if identifier.kind == "arxiv":
+    if isinstance(value, ArxivId):
         return Paper.objects.filter(arxiv_id=value.id).first()
     if identifier.kind == "doi":
-        return Paper.objects.filter(doi=value).first()
-    if identifier.kind == "bibsonomy" and value.kind == "interhash":
+        return Paper.objects.filter(doi=str(value)).first()
+    if isinstance(value, BibsonomyRef) and value.kind == "interhash":
         return Paper.objects.filter(bibsonomy_interhash=value.hash).first()
     return None
 

@@ -27,10 +27,10 @@ def render_stored(model: type[models.Model], pk: int) -> bool:
     Return whether a row was written. Writing only when the body is still the one
     rendered keeps a slow render from overwriting the HTML of a newer save.
     """
-    body = model.objects.filter(pk=pk).values_list("body", flat=True).first()
+    body = model._default_manager.filter(pk=pk).values_list("body", flat=True).first()
     if body is None:
         return False
-    updated = model.objects.filter(pk=pk, body=body).update(
+    updated = model._default_manager.filter(pk=pk, body=body).update(
         body_html=markup.render(body), rendered_by=markup.RENDERER_VERSION
     )
     if updated:
@@ -40,7 +40,9 @@ def render_stored(model: type[models.Model], pk: int) -> bool:
 
 def rerender_stale_rows(model: type[models.Model]) -> int:
     """Re-render every row whose HTML came from another renderer version; return how many."""
-    ids = model.objects.stale(markup.RENDERER_VERSION).values_list("pk", flat=True)
+    ids = model._default_manager.exclude(
+        rendered_by=markup.RENDERER_VERSION
+    ).values_list("pk", flat=True)
     count = 0
     for pk in ids.iterator():
         count += render_stored(model, pk)

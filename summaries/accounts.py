@@ -1,10 +1,10 @@
 """What an account's summaries, votes and images become when it is exported or deleted.
-
 Registered with users.accounts in SummariesConfig.ready(): users/ sits below summaries
 and never imports them.
 """
 
 import json
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -172,5 +172,5 @@ def summaries_account_delete(
     for summary in kept:
         # Bylines changed: listeners (feeds, search) refresh what they cached.
         transaction.on_commit(
-            lambda s=summary: summary_changed.send(sender=Summary, summary=s)
+            partial(summary_changed.send, sender=Summary, summary=summary)
         )

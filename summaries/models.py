@@ -1,4 +1,5 @@
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -62,6 +63,11 @@ class Summary(TimeStampedModel):
     pending_saved_at = models.DateTimeField(null=True, blank=True)
 
     objects = SummaryQuerySet.as_manager()
+
+    # Set on instances by the selectors that build pages, not stored.
+    my_vote: int  # the viewer's vote: 1, -1 or 0
+    popularity: float  # this week's votes, on the home page
+    threaded_comments: list[Any]  # the comment tree in reading order
 
     class Meta:
         verbose_name_plural = "summaries"

@@ -122,7 +122,7 @@ def summary_save(
         Summary.objects.select_for_update().filter(paper=paper, writer=writer).first()
     )
     creating = summary is None
-    if creating:
+    if summary is None:
         summary = Summary(paper=paper, writer=writer, arxiv_version=paper.arxiv_version)
     elif summary.deleted_at is not None:
         # Writing again after deleting starts from the new text.
@@ -357,7 +357,8 @@ def image_upload(*, owner: User, data: bytes, name: str = "") -> UploadedImage:
             f"{kind} images are not accepted: use PNG, JPEG, GIF or WebP."
         )
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data)) as opened:
+            image: Image.Image = opened
             if image.width * image.height > MAX_IMAGE_PIXELS:
                 raise ValidationError(
                     "This image has too many pixels (at most 40 megapixels)."

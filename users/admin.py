@@ -18,7 +18,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active", "groups", "is_banned")
     search_fields = ("username", "email", "display_name")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (
             "Profile",
             {"fields": ("display_name", "bio", "affiliation", "website", "orcid")},

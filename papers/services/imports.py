@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from shortscience.identifiers import Identifier
+from shortscience.identifiers import BibsonomyRef, Identifier
 from shortscience.queue import enqueue
 
 from ..models import Paper, PaperImport
@@ -35,8 +35,8 @@ def _import_source(identifier: Identifier) -> tuple[str, str]:
     if identifier.kind == "arxiv":
         return Paper.Source.ARXIV, str(value)
     if identifier.kind == "doi":
-        return Paper.Source.CROSSREF, value
-    if identifier.kind == "bibsonomy":
+        return Paper.Source.CROSSREF, str(value)
+    if isinstance(value, BibsonomyRef):
         suffix = f"/{value.user}" if value.user else ""
         return Paper.Source.BIBSONOMY, f"{value.resource}{suffix}"
     raise ValueError(f"cannot import a {identifier.kind}")

@@ -214,9 +214,7 @@ def _merge(
     if data.journal_ref and not paper.journal_ref:
         paper.journal_ref = data.journal_ref[:500]
     venue_is_preprint = venue is not None and venue.kind == Venue.Kind.PREPRINT
-    paper_on_preprint = (
-        paper.venue_id is None or paper.venue.kind == Venue.Kind.PREPRINT
-    )
+    paper_on_preprint = paper.venue is None or paper.venue.kind == Venue.Kind.PREPRINT
     if venue is not None and (not venue_is_preprint or paper_on_preprint):
         paper.venue = venue
         if data.year:

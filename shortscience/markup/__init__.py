@@ -9,9 +9,10 @@ explicit allowlist.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
@@ -73,7 +74,7 @@ def _build_markdown() -> MarkdownIt:
     md.add_render_rule("bare_image", _render_bare_image)
     md.add_render_rule("paper_cite", _render_paper_cite)
 
-    default_image = md.renderer.rules["image"]
+    default_image = cast(RendererHTML, md.renderer).rules["image"]
 
     def render_image(
         self: Any, tokens: list[Token], idx: int, options: Any, env: Any

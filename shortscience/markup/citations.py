@@ -80,7 +80,7 @@ def citations_in(tokens: list[Token]) -> list[tuple[str, str]]:
             if child.type == "paper_cite":
                 found.extend(child.meta["keys"])
             elif child.type == "link_open":
-                href = child.attrGet("href") or ""
+                href = str(child.attrGet("href") or "")
                 if match := _PAPER_LINK_RE.match(href):
                     found.append(("paper", match[1]))
                 elif (match := _ARXIV_LINK_RE.match(href)) and (

@@ -75,8 +75,11 @@ def _katex_js_path() -> Path:
         from django.conf import settings
     except ImportError:
         return _DEFAULT_KATEX_JS_PATH
-    if settings.configured and getattr(settings, "KATEX_JS_PATH", None):
-        return Path(settings.KATEX_JS_PATH)
+    configured = (
+        getattr(settings, "KATEX_JS_PATH", None) if settings.configured else None
+    )
+    if configured:
+        return Path(configured)
     return _DEFAULT_KATEX_JS_PATH
 
 

@@ -141,7 +141,7 @@ class Command(BaseCommand):
     def _row(self, label: str, paper_import: PaperImport) -> tuple[str, str, str]:
         existed = getattr(paper_import, "existed", False)
         paper_import.refresh_from_db()
-        if paper_import.status == PaperImport.Status.DONE:
+        if paper_import.status == PaperImport.Status.DONE and paper_import.paper:
             outcome = "updated" if existed else "imported"
             return (label, outcome, paper_import.paper.title)
         return (label, "failed", paper_import.last_error)
