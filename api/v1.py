@@ -35,7 +35,7 @@ from .schemas import (
     SummaryPage,
     SummaryPatch,
     VenueDetail,
-    VenueOut,
+    VenuePage,
 )
 
 DESCRIPTION = """\
@@ -178,6 +178,7 @@ def on_http_error(request, exc: HttpError):
 
 PAPERS = Keyset()
 SUMMARIES = Keyset("published_at")
+VENUES = Keyset()
 
 
 def _paper_or_404(filters: Q, missing: str) -> Paper:
@@ -365,12 +366,25 @@ def list_writer_summaries(
 
 @api.get(
     "/venues",
-    response={200: list[VenueOut], 429: Error},
+    response={200: VenuePage, **READ_ERRORS},
     tags=["venues"],
-    summary="List venues",
+    summary="List venues, newest first",
 )
-def list_venues(request):
-    return list(selectors.venue_list())
+def list_venues(
+    request,
+    cursor: str | None = Query(
+        None, pattern=CURSOR, max_length=500, description=CURSOR_HELP
+    ),
+    limit: int = Query(20, ge=1, le=100),
+):
+    return paginate(
+        request,
+        selectors.venue_list(),
+        keyset=VENUES,
+        name="venues",
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 @api.get(
