@@ -409,7 +409,10 @@ def get_venue(request, slug: str = Path(..., pattern=SLUG, max_length=60)):
     response={200: SummaryOut, **READ_ERRORS},
     tags=["summaries"],
     summary="Get a summary",
-    description="Public summaries for everyone; drafts and private ones for their writer.",
+    description=(
+        "Public summaries for everyone; drafts and private ones for their writer; "
+        "hidden ones for their writer and moderators."
+    ),
 )
 def get_summary(request, summary_id: int = Path(..., ge=1, le=MAX_ID)):
     summary = selectors.summary_get_visible(pk=summary_id, viewer=request_user(request))

@@ -94,15 +94,10 @@ class PaperQuerySet(models.QuerySet):
     def with_public_summary_count(self):
         from django.db.models import Count
 
+        from summaries.models import public_q
+
         return self.annotate(
-            public_summary_count=Count(
-                "summaries",
-                filter=Q(
-                    summaries__status="published",
-                    summaries__is_private=False,
-                    summaries__deleted_at__isnull=True,
-                ),
-            )
+            public_summary_count=Count("summaries", filter=public_q("summaries__"))
         )
 
 

@@ -4,14 +4,11 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from shortscience.cache import CACHE_ERRORS, content_generation
+from summaries.models import public_q
 
 from .models import Authorship, Keyword, Paper, Venue
 
-PUBLIC_SUMMARY = Q(
-    summaries__status="published",
-    summaries__is_private=False,
-    summaries__deleted_at__isnull=True,
-)
+PUBLIC_SUMMARY = public_q("summaries__")
 
 
 def _with_authors(qs: QuerySet) -> QuerySet:
@@ -42,11 +39,7 @@ def venue_list() -> QuerySet[Venue]:
         paper_count=Count("papers", distinct=True),
         summary_count=Count(
             "papers__summaries",
-            filter=Q(
-                papers__summaries__status="published",
-                papers__summaries__is_private=False,
-                papers__summaries__deleted_at__isnull=True,
-            ),
+            filter=public_q("papers__summaries__"),
             distinct=True,
         ),
     ).order_by("short_name")

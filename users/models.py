@@ -9,6 +9,8 @@ from .orcid import validate_orcid
 DELETED_USERNAME = "deleted-user"
 DELETED_DISPLAY_NAME = "deleted user"
 RESERVED_USERNAME_PREFIX = "deleted-"
+# Members of this group moderate content, as staff do.
+MODERATORS_GROUP = "moderators"
 
 
 class User(AbstractUser):
@@ -43,6 +45,13 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def may_moderate(self) -> bool:
+        """Staff and the moderators group may hide, restore and review content."""
+        if not self.is_active:
+            return False
+        return self.is_staff or self.groups.filter(name=MODERATORS_GROUP).exists()
 
     @property
     def orcid_url(self) -> str:
