@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from .orcid import validate_orcid
 
@@ -46,9 +47,12 @@ class User(AbstractUser):
     def public_name(self) -> str:
         return self.display_name or self.username
 
-    @property
+    @cached_property
     def may_moderate(self) -> bool:
-        """Staff and the moderators group may hide, restore and review content."""
+        """Staff and the moderators group may hide, restore and review content.
+
+        Kept for the life of this object (one request), as pages ask several times.
+        """
         if not self.is_active:
             return False
         return self.is_staff or self.groups.filter(name=MODERATORS_GROUP).exists()
