@@ -159,6 +159,11 @@ class VenueYear(Schema):
     summarised_count: int = Field(description="Papers with a public summary.")
 
 
+class VenuePage(Schema):
+    results: list[VenueOut]
+    next: str | None = Field(description="The next page's address; null on the last.")
+
+
 class VenueDetail(VenueOut):
     years: list[VenueYear]
 

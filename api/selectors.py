@@ -95,19 +95,13 @@ def summary_list_for_writer(*, writer: User, viewer: User | None) -> QuerySet[Su
 
 
 def summary_get_visible(*, pk: int, viewer: User | None) -> Summary | None:
-    """Return a summary the viewer may read: a public one, or any of their own."""
-    summary = (
-        Summary.objects.select_related("writer", "paper")
-        .filter(pk=pk, deleted_at__isnull=True)
+    """Return a summary the viewer may read (`Summary.objects.visible_to`), or None."""
+    return (
+        Summary.objects.visible_to(viewer)
+        .select_related("writer", "paper")
+        .filter(pk=pk)
         .first()
     )
-    if summary is None:
-        return None
-    if viewer is not None and summary.writer_id == viewer.pk:
-        return summary
-    if Summary.objects.public().filter(pk=pk).exists():
-        return summary
-    return None
 
 
 def venue_list() -> QuerySet[Venue]:

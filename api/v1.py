@@ -41,7 +41,7 @@ from .schemas import (
     SummaryPage,
     SummaryPatch,
     VenueDetail,
-    VenueOut,
+    VenuePage,
 )
 
 DESCRIPTION = """\
@@ -190,6 +190,7 @@ def on_http_error(request, exc: HttpError):
 
 PAPERS = Keyset()
 SUMMARIES = Keyset("published_at")
+VENUES = Keyset()
 
 
 def _paper_or_404(filters: Q, missing: str) -> Paper:
@@ -377,12 +378,25 @@ def list_writer_summaries(
 
 @api.get(
     "/venues",
-    response={200: list[VenueOut], 429: Error},
+    response={200: VenuePage, **READ_ERRORS},
     tags=["venues"],
-    summary="List venues",
+    summary="List venues, newest first",
 )
-def list_venues(request):
-    return list(selectors.venue_list())
+def list_venues(
+    request,
+    cursor: str | None = Query(
+        None, pattern=CURSOR, max_length=500, description=CURSOR_HELP
+    ),
+    limit: int = Query(20, ge=1, le=100),
+):
+    return paginate(
+        request,
+        selectors.venue_list(),
+        keyset=VENUES,
+        name="venues",
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 @api.get(
@@ -407,7 +421,10 @@ def get_venue(request, slug: str = Path(..., pattern=SLUG, max_length=60)):
     response={200: SummaryOut, **READ_ERRORS},
     tags=["summaries"],
     summary="Get a summary",
-    description="Public summaries for everyone; drafts and private ones for their writer.",
+    description=(
+        "Public summaries for everyone; drafts and private ones for their writer; "
+        "hidden ones for their writer and moderators."
+    ),
 )
 def get_summary(request, summary_id: int = Path(..., ge=1, le=MAX_ID)):
     summary = selectors.summary_get_visible(pk=summary_id, viewer=request_user(request))

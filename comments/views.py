@@ -41,14 +41,10 @@ def _thread_response(
 
 
 def _readable_summary(request, pk: int) -> Summary:
-    summary = get_object_or_404(
-        Summary.objects.select_related("paper", "writer"),
+    return get_object_or_404(
+        Summary.objects.visible_to(request.user).select_related("paper", "writer"),
         pk=pk,
-        deleted_at__isnull=True,
     )
-    if not summary.is_public and summary.writer_id != request.user.pk:
-        raise Http404("No such summary.")
-    return summary
 
 
 @login_required
@@ -115,7 +111,7 @@ def comment_history(request, pk: int):
     comment = get_object_or_404(
         Comment.objects.select_related("summary__paper", "writer"), pk=pk
     )
-    if comment.is_gone or not comment.summary.is_public:
+    if comment.is_gone or not comment.summary.is_visible_to(request.user):
         raise Http404("No such comment.")
     return render(
         request,

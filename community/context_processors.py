@@ -7,7 +7,11 @@ def notifications(request):
     def unread():
         from .models import Notification
 
-        return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        return (
+            Notification.objects.for_recipient(user)
+            .filter(read_at__isnull=True)
+            .count()
+        )
 
     def moderator():
         from .services import is_moderator

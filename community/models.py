@@ -5,6 +5,19 @@ from comments.models import Comment
 from summaries.models import Summary
 
 
+class NotificationQuerySet(models.QuerySet):
+    def for_recipient(self, user):
+        """Return the user's notifications about summaries they may still read.
+
+        A summary made private, hidden or deleted after the comment takes its
+        notifications out of the list of whoever may no longer read it.
+        """
+        return self.filter(
+            recipient=user,
+            comment__summary__in=Summary.objects.visible_to(user).values("pk"),
+        )
+
+
 class Notification(models.Model):
     """Something a user should know about: a comment on their summary, a reply to them."""
 
@@ -22,6 +35,8 @@ class Notification(models.Model):
     # Set in the same transaction as the mail is handed over, so a retried task never
     # sends twice.
     emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -14,12 +14,12 @@ from comments.models import Comment
 from comments.services import comment_render, comment_set_hidden
 from summaries.models import Summary
 from summaries.services import summary_set_hidden
-from users.models import User
+from users.models import MODERATORS_GROUP, User
 from users.policy import Action, ensure_can_write
 
 from .models import ModerationLog, Notification, Report
 
-MODERATORS = "moderators"
+MODERATORS = MODERATORS_GROUP
 
 
 # Notifications ----------------------------------------------------------------------
@@ -71,7 +71,7 @@ def notification_send_mail(*, notification_id: int) -> bool:
         if notification is None or not _wants_mail(notification):
             return False
         comment = notification.comment
-        if comment.is_gone:
+        if comment.is_gone or not comment.summary.is_visible_to(notification.recipient):
             return False
         if not comment.body_html:
             comment_render(comment_id=comment.pk)
@@ -146,9 +146,7 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
 
 
 def is_moderator(user: User) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.is_staff or user.groups.filter(name=MODERATORS).exists()
+    return user.is_authenticated and user.may_moderate
 
 
 def _require_moderator(user: User) -> None:

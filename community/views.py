@@ -22,7 +22,7 @@ def notification_list(request):
     """
     page = paginate(
         request,
-        Notification.objects.filter(recipient=request.user).select_related(
+        Notification.objects.for_recipient(request.user).select_related(
             "comment__writer", "comment__summary__paper"
         ),
         per_page=30,

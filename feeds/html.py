@@ -7,12 +7,16 @@ every tag and attribute here is one the sanitiser let through.
 import html
 import re
 
+from .links import site_url
+
 # KaTeX emits each formula twice: MathML (read by browsers and screen readers) and
 # a span layout that only looks right with KaTeX's CSS. Feed readers and mail
 # clients load no CSS, so the layout copy is dropped and the MathML stays.
 _KATEX_HTML_OPEN = re.compile(r'<span class="katex-html"[^>]*>')
 _SPAN_TAG = re.compile(r"<(/?)span\b[^>]*>")
 _IMG_SRC = re.compile(r'<img\b[^>]*\bsrc="([^"]+)"')
+# A site-relative address ("/media/...", not "//host/...") in a src or href attribute.
+_RELATIVE_URL = re.compile(r'\b(src|href)="(/(?!/)[^"]*)"')
 _TAG = re.compile(r"<[^>]+>")
 _MATHML = re.compile(r"<math\b.*?</math>", re.DOTALL)
 _TEX_ANNOTATION = re.compile(
@@ -31,14 +35,26 @@ def _span_end(text: str, start: int) -> int:
 
 
 def feed_html(body_html: str) -> str:
-    """Return summary HTML whose math reads without scripts or CSS (MathML only)."""
+    """Return stored HTML as it reads away from the site: in a feed reader or a mail.
+
+    The math shows once, as MathML, without scripts or CSS; uploaded images and links to
+    the site's pages carry absolute addresses on SITE_URL.
+    """
     parts = []
     pos = 0
     while (match := _KATEX_HTML_OPEN.search(body_html, pos)) is not None:
         parts.append(body_html[pos : match.start()])
         pos = _span_end(body_html, match.start())
     parts.append(body_html[pos:])
-    return "".join(parts)
+    return absolute_addresses("".join(parts))
+
+
+def absolute_addresses(body_html: str) -> str:
+    """Prefix the site's address to every site-relative src and href ("/media/...")."""
+    prefix = html.escape(site_url(), quote=True)
+    return _RELATIVE_URL.sub(
+        lambda m: f'{m.group(1)}="{prefix}{m.group(2)}"', body_html
+    )
 
 
 def first_image(body_html: str) -> str:

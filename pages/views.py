@@ -106,12 +106,13 @@ def paper_detail(request, pk: int):
 
 def summary_detail(request, pk: int):
     summary = get_object_or_404(
-        _with_comments(Summary.objects.select_related("paper", "paper__venue")), pk=pk
+        _with_comments(
+            Summary.objects.visible_to(request.user).select_related(
+                "paper", "paper__venue"
+            )
+        ),
+        pk=pk,
     )
-    if not summary.is_public and summary.writer_id != request.user.pk:
-        raise Http404("No such summary.")
-    if summary.deleted_at is not None:
-        raise Http404("This summary was deleted.")
     summary.threaded_comments = thread_order(summary.comments.all())
     _fresh_for_writer(request, summary)
     summary_selectors.attach_my_votes([summary], request.user)
@@ -123,11 +124,9 @@ def summary_detail(request, pk: int):
 def summary_shared(request, token: str):
     """Show a private summary to whoever holds its share link."""
     summary = get_object_or_404(
-        _with_comments(Summary.objects.select_related("paper", "paper__venue")),
-        share_token=token,
-        share_enabled=True,
-        status=Summary.Status.PUBLISHED,
-        deleted_at__isnull=True,
+        _with_comments(
+            Summary.objects.shared(token).select_related("paper", "paper__venue")
+        )
     )
     summary.threaded_comments = thread_order(summary.comments.all())
     return render(

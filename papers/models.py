@@ -1,7 +1,9 @@
 import re
+from collections.abc import Callable
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -90,18 +92,29 @@ class Author(models.Model):
         return self.name
 
 
+# Which summaries are public is summaries/' rule, and summaries/ sits above papers/: it
+# registers the rule here when the apps load (SummariesConfig.ready), so papers/ can count
+# public summaries without importing upward.
+_public_summary_rule: Callable[[str], Q] | None = None
+
+
+def public_summary_rule_register(rule: Callable[[str], Q]) -> None:
+    global _public_summary_rule
+    _public_summary_rule = rule
+
+
+def public_summaries_q(prefix: str) -> Q:
+    """Return the public-summary rule as a Q, reached through the lookup path `prefix`."""
+    if _public_summary_rule is None:
+        raise ImproperlyConfigured("the summaries app is not installed or not ready")
+    return _public_summary_rule(prefix)
+
+
 class PaperQuerySet(models.QuerySet):
     def with_public_summary_count(self):
-        from django.db.models import Count
-
         return self.annotate(
             public_summary_count=Count(
-                "summaries",
-                filter=Q(
-                    summaries__status="published",
-                    summaries__is_private=False,
-                    summaries__deleted_at__isnull=True,
-                ),
+                "summaries", filter=public_summaries_q("summaries__")
             )
         )
 

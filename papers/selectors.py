@@ -9,15 +9,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from shortscience.cache import CACHE_ERRORS, content_generation
 from shortscience.identifiers import ArxivId, BibsonomyRef, Identifier, normalise_title
 
-from .models import Authorship, Keyword, Paper, Venue
+from .models import Authorship, Keyword, Paper, Venue, public_summaries_q
 from .sources.clients import Fetchers
 from .sources.http import SourceError
-
-PUBLIC_SUMMARY = Q(
-    summaries__status="published",
-    summaries__is_private=False,
-    summaries__deleted_at__isnull=True,
-)
 
 
 def _with_authors(qs: QuerySet) -> QuerySet:
@@ -48,11 +42,7 @@ def venue_list() -> QuerySet[Venue]:
         paper_count=Count("papers", distinct=True),
         summary_count=Count(
             "papers__summaries",
-            filter=Q(
-                papers__summaries__status="published",
-                papers__summaries__is_private=False,
-                papers__summaries__deleted_at__isnull=True,
-            ),
+            filter=public_summaries_q("papers__summaries__"),
             distinct=True,
         ),
     ).order_by("short_name")
@@ -76,7 +66,9 @@ def venue_years(*, venue: Venue) -> list[Mapping[str, Any]]:
         .values("year")
         .annotate(
             paper_count=Count("pk", distinct=True),
-            summarised_count=Count("pk", filter=PUBLIC_SUMMARY, distinct=True),
+            summarised_count=Count(
+                "pk", filter=public_summaries_q("summaries__"), distinct=True
+            ),
         )
         .order_by("-year")
     )

@@ -11,6 +11,7 @@ page and no CSRF token is ever shared.
 """
 
 import logging
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -27,12 +28,21 @@ PAGE_TIMEOUT = 60 * 10
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+def _new_generation() -> int:
+    """Return a generation no earlier one can equal.
+
+    The generation key can vanish (a cache culled or restarted while pages stayed); a
+    new count starting at 1 could then meet pages cached under an old 1, 2, ...
+    """
+    return time.time_ns()
+
+
 def content_changed() -> None:
     """Make every cached page stale."""
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet: any new value invalidates nothing cached
-        cache.set(GENERATION_KEY, 1, timeout=None)
+    except ValueError:  # no generation yet: a new one invalidates everything cached
+        cache.set(GENERATION_KEY, _new_generation(), timeout=None)
     except CACHE_ERRORS as exc:
         # The cache is down, so nothing can be read from it either; Redis keeps nothing on
         # disk here, so it comes back empty and no stale page survives.
@@ -43,8 +53,8 @@ def content_generation() -> int:
     """Return the current content generation (part of every cache key for page data)."""
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        generation = cache.get(GENERATION_KEY, 1)
+        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+        generation = cache.get(GENERATION_KEY, 0)
     return generation
 
 

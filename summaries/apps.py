@@ -5,9 +5,13 @@ class SummariesConfig(AppConfig):
     name = "summaries"
 
     def ready(self):
+        from papers.models import public_summary_rule_register
         from users.accounts import account_content_register
 
         from . import accounts
+        from .models import public_q
+
+        public_summary_rule_register(public_q)
 
         account_content_register(
             "summaries",

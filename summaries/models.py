@@ -14,14 +14,64 @@ def new_share_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def public_q(prefix: str = "", *, private_ok: bool = False) -> Q:
+    """Return the rule for a public summary as a Q; `prefix` reaches it across a relation.
+
+    Published, not private, not deleted, not hidden by a moderator. `prefix` is the
+    lookup path to the summary, such as "summaries__" from a paper. `private_ok` drops
+    the privacy condition, for the holder of a share link.
+    """
+    rule = {
+        f"{prefix}status": Summary.Status.PUBLISHED,
+        f"{prefix}deleted_at__isnull": True,
+        f"{prefix}is_hidden": False,
+    }
+    if not private_ok:
+        rule[f"{prefix}is_private"] = False
+    return Q(**rule)
+
+
 class SummaryQuerySet(models.QuerySet):
+    """Who may read which summary is decided here, and only here.
+
+    - Anyone, signed in or not: public summaries (`public_q`).
+    - The writer: also their own drafts, private and hidden summaries.
+    - Moderators (staff and the moderators group): also published summaries that a
+      moderator hid, so they can review them before restoring; pages mark them hidden.
+      Other writers' drafts and private summaries stay their writer's own.
+    - Deleted summaries: nobody, on any page, feed or API answer (staff restore them in
+      the admin). The writer's own data download is the one exception: it is their data.
+    - A share link's holder: that one private summary (`shared`).
+
+    Lists, feeds, sitemaps, dumps, search and the digest show the same page to everyone
+    and use `public()`, which is `visible_to(None)`.
+    """
+
     def public(self):
-        """Published, not private, not deleted: what any reader may see."""
-        return self.filter(
-            status=Summary.Status.PUBLISHED,
-            is_private=False,
-            deleted_at__isnull=True,
-            is_hidden=False,
+        """Return what any reader may see (what an anonymous viewer sees)."""
+        return self.filter(public_q())
+
+    def visible_to(self, viewer):
+        """Return the summaries `viewer` (a user, AnonymousUser or None) may read."""
+        if viewer is None or not viewer.is_authenticated:
+            return self.public()
+        rule = public_q() | Q(writer=viewer, deleted_at__isnull=True)
+        if viewer.may_moderate:
+            rule |= Q(
+                status=Summary.Status.PUBLISHED,
+                is_private=False,
+                deleted_at__isnull=True,
+            )
+        return self.filter(rule)
+
+    def shared(self, token: str):
+        """Return the summary a share link opens while the link is on.
+
+        The link lets its holder read a private summary as if it were public: drafts,
+        deleted and hidden summaries stay closed to it.
+        """
+        return self.filter(share_token=token, share_enabled=True).filter(
+            public_q(private_ok=True)
         )
 
     def stale(self, version: str):
@@ -93,6 +143,12 @@ class Summary(TimeStampedModel):
             and self.deleted_at is None
             and not self.is_hidden
         )
+
+    def is_visible_to(self, viewer) -> bool:
+        """Say whether `viewer` may read this summary (the rule of `visible_to`)."""
+        if self.is_public:
+            return True
+        return Summary.objects.visible_to(viewer).filter(pk=self.pk).exists()
 
     @property
     def byline(self) -> str:

@@ -198,23 +198,12 @@ def image_upload(request):
     return JsonResponse({"url": url, "markdown": f"![image]({url})"})
 
 
-def _can_read(request, summary: Summary) -> bool:
-    return (
-        summary.is_public
-        or summary.writer_id == request.user.pk
-        or request.user.is_staff
-    )
-
-
 def summary_history(request, pk: int):
     """List a summary's revisions and show the difference between any two."""
     summary = get_object_or_404(
-        Summary.objects.select_related("paper", "writer"),
+        Summary.objects.visible_to(request.user).select_related("paper", "writer"),
         pk=pk,
-        deleted_at__isnull=True,
     )
-    if not _can_read(request, summary):
-        raise Http404("No such summary.")
     revisions = list(summary.revisions.all())
     numbers = {r.number: r for r in revisions}
     diff_html = None

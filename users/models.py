@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from .orcid import validate_orcid
 
@@ -9,6 +10,8 @@ from .orcid import validate_orcid
 DELETED_USERNAME = "deleted-user"
 DELETED_DISPLAY_NAME = "deleted user"
 RESERVED_USERNAME_PREFIX = "deleted-"
+# Members of this group moderate content, as staff do.
+MODERATORS_GROUP = "moderators"
 
 
 class User(AbstractUser):
@@ -43,6 +46,16 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name or self.username
+
+    @cached_property
+    def may_moderate(self) -> bool:
+        """Staff and the moderators group may hide, restore and review content.
+
+        Kept for the life of this object (one request), as pages ask several times.
+        """
+        if not self.is_active:
+            return False
+        return self.is_staff or self.groups.filter(name=MODERATORS_GROUP).exists()
 
     @property
     def has_public_profile(self) -> bool:

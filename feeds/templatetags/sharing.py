@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from feeds.html import excerpt, first_image
+from feeds.html import excerpt, feed_html, first_image
 from feeds.links import absolute
 
 register = template.Library()
@@ -21,6 +21,12 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 def absolute_url(path: str) -> str:
     """Return the site-relative `path` as an absolute address on SITE_URL."""
     return absolute(path) if path else ""
+
+
+@register.filter
+def outside_html(body_html: str) -> str:
+    """Return stored (sanitised) HTML as feeds show it, for mail: `feeds.html.feed_html`."""
+    return mark_safe(feed_html(body_html or ""))  # noqa: S308  # sanitised when stored  # nosec
 
 
 @register.filter

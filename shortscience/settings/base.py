@@ -120,7 +120,15 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Without CACHE_URL the cache is a folder of files in the project (.cache/, ignored by git):
+# every process on the machine shares it, so a write from a worker, `manage.py shell`,
+# `import_papers` or `rerender` moves the content generation the web process reads and no
+# page is served stale (a per-process local-memory cache would keep it for minutes).
+EMBEDDED_CACHE_URL = f"filecache://{BASE_DIR / '.cache'}"
+CACHES = {"default": env.cache("CACHE_URL", default=EMBEDDED_CACHE_URL)}
+if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+    # One file per cached page; Django's default of 300 would cull after a few pages.
+    CACHES["default"].setdefault("OPTIONS", {})["MAX_ENTRIES"] = 10_000
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # django-redis, told to swallow connection errors: with Redis down, pages are served
     # uncached and rate limits let requests through instead of the site failing.

@@ -11,7 +11,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Mail is captured in django.core.mail.outbox.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The cache is local memory unless CACHE_URL names one (CI points it at Redis); every test
-# starts with it emptied (tests/conftest.py).
+# starts with it emptied (tests/conftest.py). Faster than the embedded default's files;
+# the tests of writes from other processes set up a file cache of their own.
 if not env("CACHE_URL", default=""):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # No politeness delay against the local replay server.

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
+from papers.models import Venue
 from summaries.models import Summary
 from tests.factories import (
     ApiTokenFactory,
@@ -134,6 +135,7 @@ def test_unknown_ids_are_json_404(client, path):
         ("/api/v1/papers", {"cursor": "not-a-cursor"}, "cursor"),
         ("/api/v1/papers", {"year": "soon"}, "year"),
         ("/api/v1/papers", {"venue": "no-such-venue"}, "venue"),
+        ("/api/v1/venues", {"limit": 1000}, "limit"),
         ("/api/v1/papers/arxiv/not-an-id", {}, "arxiv_id"),
         ("/api/v1/papers/doi/11.2/x", {}, "doi"),
         ("/api/v1/search", {}, "q"),
@@ -216,12 +218,35 @@ def test_venues_and_their_years(client):
     detail = _get(client, "/api/v1/venues/colt-test").json()
 
     assert {"slug": "colt-test", "paper_count": 3}.items() <= next(
-        v for v in listed if v["slug"] == "colt-test"
+        v for v in listed["results"] if v["slug"] == "colt-test"
     ).items()
     assert detail["years"] == [
         {"year": 2020, "paper_count": 2, "summarised_count": 1},
         {"year": 2019, "paper_count": 1, "summarised_count": 0},
     ]
+
+
+def test_venues_are_listed_newest_first_with_cursor_pages(client):
+    venues = [VenueFactory() for _ in range(5)]
+    pages = [_get(client, "/api/v1/venues", data={"limit": 2}).json()]
+    while pages[-1]["next"]:
+        pages.append(_follow(client, pages[-1]["next"]).json())
+
+    slugs = [v["slug"] for page in pages for v in page["results"]]
+    # The seeded venues (arXiv) are older than these five.
+    assert slugs[:5] == [v.slug for v in reversed(venues)]
+    assert sorted(slugs) == sorted(Venue.objects.values_list("slug", flat=True))
+    assert all(len(page["results"]) == 2 for page in pages[:-1])
+
+
+def test_venues_reject_a_cursor_from_another_list(client):
+    PaperFactory.create_batch(2)
+    cursor = _get(client, "/api/v1/papers", data={"limit": 1}).json()["next"]
+
+    response = _get(client, f"/api/v1/venues?{urlsplit(cursor).query}")
+
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "cursor"
 
 
 def test_search_matches_title_and_abstract_words(client):

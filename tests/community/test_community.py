@@ -100,6 +100,37 @@ def test_comment_notifies_the_summary_writer_once_by_mail():
     assert Notification.objects.get().kind == Notification.Kind.COMMENT
 
 
+def test_notification_mail_shows_each_formula_once_with_absolute_addresses(settings):
+    settings.SITE_URL = "https://shortscience.example"
+    summary = SummaryFactory(writer=old_user(email="writer@example.org"))
+    comment = CommentFactory(
+        summary=summary,
+        writer=old_user(),
+        body="What about $\\alpha$? See ![fig](/media/images/2024/01/fig.png).",
+    )
+
+    assert notify_comment(comment.pk) == 1
+
+    html = mail.outbox[0].alternatives[0][0]
+    assert html.count("<math") == 1
+    assert "katex-html" not in html
+    assert 'src="https://shortscience.example/media/images/2024/01/fig.png"' in html
+
+
+def test_no_mail_about_a_comment_on_a_summary_the_recipient_may_no_longer_read():
+    summary = SummaryFactory(writer=old_user(), body="Secret-summary-text")
+    parent = CommentFactory(summary=summary, writer=old_user(email="p@example.org"))
+    reply = CommentFactory(
+        summary=summary, parent=parent, writer=old_user(), body="Secret-reply-text"
+    )
+    Summary.objects.filter(pk=summary.pk).update(is_private=True)
+
+    notify_comment(reply.pk)
+
+    # The summary's writer may still read it; the parent comment's writer may not.
+    assert [m.to for m in mail.outbox] == [[summary.writer.email]]
+
+
 def test_reply_notifies_the_parent_writer_and_the_summary_writer():
     summary = SummaryFactory(writer=old_user(email="w@example.org"))
     parent = CommentFactory(summary=summary, writer=old_user(email="p@example.org"))

@@ -78,6 +78,29 @@ def test_feed_content_is_the_whole_summary_with_mathml_and_no_katex_layout(
     assert "and that is all" in html
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_feed_content_carries_absolute_addresses_for_images_and_links(
+    client, settings, fmt
+):
+    settings.SITE_URL = "https://shortscience.example"
+    SummaryFactory(
+        body="A figure: ![plot](/media/images/2024/01/plot.png), see [the paper](/papers/3/)"
+        " and [elsewhere](https://example.org/x)."
+    )
+
+    _, feed = _parse(client, f"/feeds/latest.{fmt}")
+
+    html = (
+        feed.entries[0].content[0].value
+        if fmt == "atom"
+        else feed.entries[0].description
+    )
+    assert 'src="https://shortscience.example/media/images/2024/01/plot.png"' in html
+    assert 'href="https://shortscience.example/papers/3/"' in html
+    assert 'href="https://example.org/x"' in html
+    assert '="/' not in html
+
+
 def test_atom_entries_have_a_plain_summary_and_categories(client, published):
     _, feed = _parse(client, "/feeds/latest.atom")
 

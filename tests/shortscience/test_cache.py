@@ -1,18 +1,34 @@
 """Anonymous pages come from the cache, and every write shows at once."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
 
+import environ
 import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from comments.services import comment_create
 from papers.services import PaperData, paper_upsert
+from shortscience.cache import GENERATION_KEY, content_changed
 from summaries import services as summary_services
+from summaries.models import Summary
 from tests.factories import KeywordFactory, SummaryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+BASE_DIR = Path(django_settings.BASE_DIR)
+postgres_only = pytest.mark.skipif(
+    not django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="SQLite's test database is in memory: no other process can open it",
+)
 
 
 def anonymous_get(path):
@@ -144,3 +160,108 @@ def test_signed_in_views_are_never_cached_or_served_from_cache(world):
 
 def test_pages_that_set_cookies_are_not_cached():
     assert "X-Cache" not in Client().get("/accounts/login/")
+
+
+# Writes from other processes ---------------------------------------------------------
+
+
+def _run_manage(*args: str, cache_dir, database_url: str | None = None) -> str:
+    """Run manage.py in a process of its own, on the test settings and a shared cache."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "shortscience.settings.test",
+        "CACHE_URL": f"filecache://{cache_dir}",
+    }
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
+    done = subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout
+
+
+@pytest.fixture
+def file_cache(settings, tmp_path):
+    """The embedded default's kind of cache, in a folder of the test's own."""
+    settings.CACHES = {
+        "default": environ.Env.cache_url_config(f"filecache://{tmp_path}")
+    }
+    return tmp_path
+
+
+def test_the_embedded_default_cache_is_shared_between_processes():
+    env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}
+    env["DJANGO_SETTINGS_MODULE"] = "shortscience.settings.dev"
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "c = settings.CACHES['default']; print(c['BACKEND']); print(c['LOCATION'])"
+    )
+
+    backend, location = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
+
+    assert backend == "django.core.cache.backends.filebased.FileBasedCache"
+    assert Path(location) == BASE_DIR / ".cache"
+
+
+def test_a_write_in_another_process_invalidates_the_page_at_once(file_cache):
+    summary = SummaryFactory(body_html="<p>first words</p>")
+    path = summary.get_absolute_url()
+    assert_cached(path)
+    # A write that does not announce itself, then its announcement from another process.
+    Summary.objects.filter(pk=summary.pk).update(body_html="<p>changed elsewhere</p>")
+    assert "first words" in anonymous_get(path).content.decode()
+
+    _run_manage(
+        "shell",
+        "-c",
+        "from shortscience.cache import content_changed; content_changed()",
+        cache_dir=file_cache,
+    )
+
+    html = anonymous_get(path).content.decode()
+    assert "changed elsewhere" in html and "first words" not in html
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_rerender_in_another_process_shows_on_the_page_at_once(file_cache):
+    summary = SummaryFactory(
+        body="Re-rendered *elsewhere*.", body_html="<p>old html</p>", rendered_by="old"
+    )
+    path = summary.get_absolute_url()
+    assert_cached(path)
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}"
+        f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+    out = _run_manage("rerender", cache_dir=file_cache, database_url=database_url)
+
+    assert "summaries: 1 of 1" in out
+    html = anonymous_get(path).content.decode()
+    assert "<em>elsewhere</em>" in html and "old html" not in html
+
+
+def test_a_lost_generation_never_brings_back_pages_of_an_earlier_one(world):
+    path = world.get_absolute_url()
+    assert_cached(path)
+    Summary.objects.filter(pk=world.pk).update(body_html="<p>changed meanwhile</p>")
+    content_changed()
+    # The cache loses the generation key (culled, expired, restarted) but kept pages.
+    cache.delete(GENERATION_KEY)
+
+    assert "changed meanwhile" in anonymous_get(path).content.decode()
