@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import (
     Count,
     Exists,
@@ -69,7 +72,7 @@ def paper_search(
         raise BadSearchCursor(exc.message) from exc
     except InvalidQuery as exc:
         raise BadSearch(exc.message) from exc
-    if found.mode == "paper":
+    if found.mode == "paper" and found.paper is not None:
         ids = [found.paper.pk]
     else:
         ids = [hit.paper.pk for hit in found.hits]
@@ -111,10 +114,10 @@ def venue_list() -> QuerySet[Venue]:
     )
 
 
-def venue_years(*, venue: Venue) -> list[dict]:
+def venue_years(*, venue: Venue) -> list[Mapping[str, Any]]:
     """Return [{year, paper_count, summarised_count}] for a venue, newest year first."""
     summarised = Summary.objects.public().filter(paper=OuterRef("pk")).values("pk")
-    rows = (
+    rows: QuerySet[Paper, Mapping[str, Any]] = (
         Paper.objects.filter(venue=venue, year__isnull=False)
         .annotate(summarised=Exists(summarised))
         .values("year")

@@ -11,7 +11,7 @@ import hashlib
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -97,7 +97,10 @@ class ShortScienceAPI(NinjaAPI):
             patch_vary_headers(response, ["Authorization"])
             etag = f'"{hashlib.sha256(response.content).hexdigest()[:40]}"'
             response["ETag"] = etag
-            return get_conditional_response(request, etag=etag, response=response)
+            return (
+                get_conditional_response(request, etag=etag, response=response)
+                or response
+            )
         return response
 
 
@@ -228,7 +231,7 @@ def list_papers(
         filters &= Q(venue=venue_row)
     if year is not None:
         filters &= Q(year=year)
-    qs = selectors.paper_list(filters=filters)
+    qs: QuerySet = selectors.paper_list(filters=filters)  # annotated with summary_count
     if summarised is not None:
         qs = (
             qs.filter(summary_count__gt=0) if summarised else qs.filter(summary_count=0)
@@ -409,7 +412,7 @@ def get_venue(request, slug: str = Path(..., pattern=SLUG, max_length=60)):
     venue = selectors.venue_list().filter(slug=slug).first()
     if venue is None:
         raise Http404(f"There is no venue {slug!r}.")
-    venue.years = selectors.venue_years(venue=venue)
+    venue.years = selectors.venue_years(venue=venue)  # type: ignore[attr-defined]  # read by VenueDetail
     return venue
 
 

@@ -433,7 +433,7 @@ def follow_list(*, user: User) -> list[Follow]:
 
 def followed_keys(follows) -> set[tuple[str, int]]:
     """Return {(kind, target id)} for follows (Follow objects or their id triples)."""
-    keys = set()
+    keys: set[tuple[str, int]] = set()
     for follow in follows:
         venue_id, keyword_id, writer_id = (
             (follow.venue_id, follow.keyword_id, follow.writer_id)

@@ -148,7 +148,8 @@ def summary_autosave(request, paper_pk: int):
     form = SummaryForm(request.POST)
     if not form.is_valid():
         return JsonResponse(
-            {"error": " ".join(form.errors.get("body", ["Invalid text."]))}, status=400
+            {"error": " ".join(map(str, form.errors.get("body") or ["Invalid text."]))},
+            status=400,
         )
     try:
         summary = services.summary_autosave(
