@@ -23,15 +23,27 @@ class BadCursor(ValueError):
 
 @dataclass(frozen=True)
 class Keyset:
-    """Order rows newest first by (`field` desc, pk desc); `field` None means pk only."""
+    """Order rows newest first by (`field` desc, pk desc); `field` None means pk only.
+
+    `ascending` turns the order round, for lists read alphabetically (venues by name).
+    """
 
     field: str | None = None
+    ascending: bool = False
+
+    @property
+    def _sign(self) -> str:
+        return "" if self.ascending else "-"
+
+    @property
+    def _beyond(self) -> str:
+        return "gt" if self.ascending else "lt"
 
     def order(self, qs: QuerySet) -> QuerySet:
         if self.field is None:
-            return qs.order_by("-pk")
+            return qs.order_by(f"{self._sign}pk")
         return qs.filter(**{f"{self.field}__isnull": False}).order_by(
-            f"-{self.field}", "-pk"
+            f"{self._sign}{self.field}", f"{self._sign}pk"
         )
 
     def position(self, row) -> list:
@@ -41,12 +53,14 @@ class Keyset:
         return [value.isoformat() if isinstance(value, dt.datetime) else value, row.pk]
 
     def after(self, qs: QuerySet, position: list) -> QuerySet:
+        beyond = self._beyond
         if self.field is None:
             (pk,) = position
-            return qs.filter(pk__lt=pk)
+            return qs.filter(**{f"pk__{beyond}": pk})
         value, pk = position
         return qs.filter(
-            Q(**{f"{self.field}__lt": value}) | Q(**{self.field: value}, pk__lt=pk)
+            Q(**{f"{self.field}__{beyond}": value})
+            | Q(**{self.field: value, f"pk__{beyond}": pk})
         )
 
 

@@ -193,7 +193,8 @@ def on_http_error(request, exc: HttpError):
 
 PAPERS = Keyset()
 SUMMARIES = Keyset("published_at")
-VENUES = Keyset()
+# Venues read alphabetically, as the venue pages list them.
+VENUES = Keyset("short_name", ascending=True)
 
 
 def _paper_or_404(filters: Q, missing: str) -> Paper:
