@@ -6,6 +6,8 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from .clientip import client_ip
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 10
@@ -43,7 +45,7 @@ def _writer_key(group, request) -> str:
     """Count a signed-in user's writes by account, anybody else's by address."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"addr:{request.META.get('REMOTE_ADDR') or 'unknown'}"
+    return f"addr:{client_ip(request)}"
 
 
 class WriteRateLimitMiddleware:

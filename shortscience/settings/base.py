@@ -265,6 +265,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # With the cache (Redis) down, rate limits let requests through instead of failing them.
 RATELIMIT_FAIL_OPEN = True
+# Every "ip" rate-limit key asks the one function that knows the client's address.
+RATELIMIT_IP_META_KEY = "shortscience.clientip.client_ip"
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#beat-schedule
 CELERY_BEAT_SCHEDULE = {
     # Every hour: re-render summaries and comments whose HTML came from an older renderer.
@@ -337,8 +339,8 @@ LOGGING = {
 }
 
 # JSON API (api app): requests per client and period ("60/m", "1000/h"), counted in the
-# cache; by API token when the request sends one, else by IP address (behind a proxy, see
-# django-ratelimit's RATELIMIT_IP_META_KEY).
+# cache; by API token when the request sends one, else by the client's address
+# (shortscience.clientip).
 API_RATE_LIMIT_ANONYMOUS = env("API_RATE_LIMIT_ANONYMOUS", default="60/m")
 API_RATE_LIMIT_TOKEN = env("API_RATE_LIMIT_TOKEN", default="600/m")
 
