@@ -19,6 +19,7 @@ only responses that set no cookie and used no CSRF token are stored, so a signed
 reader never sees another user's page and no CSRF token is ever shared.
 """
 
+import contextlib
 import gzip
 import hashlib
 import logging
@@ -64,6 +65,7 @@ class _Render:
     def __init__(self) -> None:
         self.started = time.time_ns()
         self.deps: set[str] = set()
+        self.versions: dict[str, int] = {}  # read once per request, for fragments
 
 
 _rendering: ContextVar[_Render | None] = ContextVar("page_render", default=None)
@@ -226,6 +228,50 @@ def page_key(request) -> tuple[str, int] | None:
     return f"page:{digest}", match.func.cache_timeout
 
 
+# Fragments ------------------------------------------------------------------------------
+
+FRAGMENT_TIMEOUT = 60 * 60
+
+
+def _fragment_versions(render: _Render, keys: list[str]) -> dict[str, int]:
+    """Return the versions of `keys`, reading every version the page declared at once."""
+    wanted = [k for k in keys if k not in render.versions]
+    if wanted:
+        ahead = {*wanted, *(render.deps - render.versions.keys())}
+        render.versions.update(_versions(ahead, created_at=render.started))
+    return {k: render.versions[k] for k in keys}
+
+
+def cache_fragment(name: str, tags: list[tuple[str, object]], render_html) -> str:
+    """Return a rendered fragment, cached under the versions of the objects it shows.
+
+    `render_html()` renders it on a miss. The same fragment serves anonymous and signed-in
+    readers, so it must hold nothing personal (no CSRF token, no "your vote").
+    Outside a request (no render start to compare with) it is rendered every time.
+    """
+    keys = sorted({_version_key(kind, ident) for kind, ident in tags})
+    render = _rendering.get()
+    if render is None:
+        return render_html()
+    render.deps.update(keys)
+    try:
+        versions = _fragment_versions(render, keys)
+        digest = hashlib.sha256(
+            repr((name, [(k, versions[k]) for k in keys])).encode()
+        ).hexdigest()[:32]
+        key = f"frag:{digest}"
+        html = cache.get(key)
+    except CACHE_ERRORS:
+        return render_html()
+    if html is None:
+        html = render_html()
+        # Something shown changed after this request began: its data may be older.
+        if all(v <= render.started for v in versions.values()):
+            with contextlib.suppress(*CACHE_ERRORS):
+                cache.set(key, html, FRAGMENT_TIMEOUT)
+    return html
+
+
 # The door -------------------------------------------------------------------------------
 
 
@@ -326,7 +372,12 @@ class PageCacheMiddleware:
     def __call__(self, request):
         planned = page_key(request)
         if planned is None:
-            return self.get_response(request)
+            # Fragments of pages not cached whole (signed-in readers) still need a start.
+            token = _rendering.set(_Render())
+            try:
+                return self.get_response(request)
+            finally:
+                _rendering.reset(token)
         key, timeout = planned
         try:
             entry = cache.get(key)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import SummaryFactory
+from tests.factories import CommentFactory, SummaryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +140,69 @@ def test_a_flood_of_page_numbers_stores_nothing_past_the_last_page(recorded_sets
         assert Client().get(f"{path}?page={page}").status_code == 404
 
     assert len([k for k in recorded_sets if k.startswith("page:")]) == 1
+
+
+# Fragments ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def discussed():
+    summary = SummaryFactory(body_html="<p>cached words</p>")
+    for n in range(3):
+        CommentFactory(summary=summary, body_html=f"<p>remark {n}</p>")
+    return summary
+
+
+def test_a_signed_in_page_reuses_the_fragments_of_the_anonymous_one(
+    discussed, recorded_sets, user
+):
+    path = discussed.paper.get_absolute_url()
+    Client().get(path)
+    stored = {k for k in recorded_sets if k.startswith("frag:")}
+    assert len(stored) == 4  # the paper's header and three comments
+    recorded_sets.clear()
+    reader = Client()
+    reader.force_login(user)
+
+    html = reader.get(path).content.decode()
+
+    assert not {k for k in recorded_sets if k.startswith("frag:")}  # all reused
+    assert "remark 2" in html and "<h1" in html
+    assert 'class="vote"' in html  # the personal parts are still the reader's own
+
+
+def test_a_changed_comment_renders_its_fragment_afresh_for_everyone(discussed, user):
+    from comments import services as comment_services
+
+    path = discussed.paper.get_absolute_url()
+    reader = Client()
+    reader.force_login(user)
+    reader.get(path)
+    comment = discussed.comments.first()
+
+    comment_services.comment_set_hidden(comment=comment, hidden=True)
+
+    assert "[removed by a moderator]" in reader.get(path).content.decode()
+    assert "[removed by a moderator]" in Client().get(path).content.decode()
+
+
+def test_a_signed_in_paper_page_costs_the_same_queries_however_many_summaries(user):
+    from tests.factories import PaperFactory
+
+    reader = Client()
+    reader.force_login(user)
+    few, many = PaperFactory(), PaperFactory()
+    SummaryFactory(paper=few)
+    for _ in range(6):
+        on_many = SummaryFactory(paper=many)
+        CommentFactory(summary=on_many)
+        CommentFactory(summary=on_many)
+    reader.get(few.get_absolute_url())
+    with CaptureQueriesContext(connection) as one:
+        reader.get(few.get_absolute_url())
+    reader.get(many.get_absolute_url())
+    with CaptureQueriesContext(connection) as six:
+        reader.get(many.get_absolute_url())
+
+    assert len(six) == len(one)
+    assert len(six) <= 14
