@@ -189,8 +189,8 @@ def cache_anonymous(view=None, *, params: Params | None = None, timeout=PAGE_TIM
         def wrapper(request, *args, **kwargs):
             return view(request, *args, **kwargs)
 
-        wrapper.cache_params = dict(params or {})  # type: ignore[attr-defined]
-        wrapper.cache_timeout = timeout  # type: ignore[attr-defined]
+        wrapper.cache_params = dict(params or {})
+        wrapper.cache_timeout = timeout
         return wrapper
 
     return decorate(view) if view is not None else decorate
@@ -225,7 +225,7 @@ def page_key(request) -> tuple[str, int] | None:
             kept.append((name, canonical))
     address = f"{request.scheme}://{host}{request.path}?{urlencode(kept)}"
     digest = hashlib.sha256(address.encode()).hexdigest()[:32]
-    return f"page:{digest}", match.func.cache_timeout
+    return f"page:{digest}", getattr(match.func, "cache_timeout", PAGE_TIMEOUT)
 
 
 # Fragments ------------------------------------------------------------------------------
