@@ -280,7 +280,9 @@ async def mix_phase(args, data, accounts, base: str, ledger: Ledger, visited: se
         else:
             path, kind = f"/search/?q={quote(rng.choice(data.search_terms))}", "search"
         response = await call(phase, kind, "GET", base, path, {200})
-        anonymous_reads[response.header("X-Cache") if response else "error"] += 1
+        state = (response.header("X-Cache") if response else None) or "none"
+        anonymous_reads[state] += 1
+        anonymous_reads[f"{kind}:{state}"] += 1
 
     async def mixed(i: int, phase: Phase) -> None:
         r = rng.random()
@@ -737,11 +739,16 @@ def run(args, data, accounts, base, mail_dir, services, tmp) -> int:
     report(mix)
     per_kind(mix)
     reads: Counter = mix.anonymous_reads  # type: ignore[attr-defined]
-    hit_share = reads["hit"] / sum(reads.values()) if reads else 0.0
+    total = sum(v for k, v in reads.items() if ":" not in k)
+    hit_share = reads["hit"] / total if total else 0.0
     print(
-        f"{'':<22} anonymous reads: {sum(reads.values())}, cache hits {reads['hit']} "
-        f"({hit_share:.0%}); {dict(reads)}"
+        f"{'':<22} anonymous reads: {total}, cache hits {reads['hit']} ({hit_share:.0%})"
     )
+    for kind in ("home", "paper", "venue-year", "search"):
+        counts = {
+            k.partition(":")[2]: v for k, v in reads.items() if k.startswith(kind)
+        }
+        print(f"{'':<24} {kind:<12} {counts}")
     print(
         f"{'':<22} worker caught up {catch_up_seconds:.0f} s after the mix "
         f"({len(ledger.comments)} comments, {len(ledger.votes)} votes, "
