@@ -24,7 +24,8 @@ Redis broker, mail to files) and a Celery worker, then drives it from this proce
    and the hit rate of the hot pages are measured before and after.
 
 Prints requests per second, p50/p95/p99 and errors for each phase, the share of the mix's
-anonymous reads served from the cache, and whether each goal is met. Exits non-zero on any error or lost write; a missed performance goal is only reported.
+anonymous reads served from the cache, and whether each goal is met. Exits non-zero on any
+error or lost write; a missed performance goal is only reported.
 `--vote-targets 3` sends every vote to three summaries, to catch lost updates of scores.
 """
 
@@ -746,7 +747,7 @@ def run(args, data, accounts, base, mail_dir, services, tmp) -> int:
     )
     for kind in ("home", "paper", "venue-year", "search"):
         counts = {
-            k.partition(":")[2]: v for k, v in reads.items() if k.startswith(kind)
+            k.partition(":")[2]: v for k, v in reads.items() if k.startswith(f"{kind}:")
         }
         print(f"{'':<24} {kind:<12} {counts}")
     print(
