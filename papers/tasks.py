@@ -26,6 +26,9 @@ def run_import(self, import_id: int) -> None:
         delay = min(60 * base, base * 2**self.request.retries)
         if isinstance(exc, TransientSourceError) and exc.retry_after:
             delay = max(delay, int(exc.retry_after))
+        services.import_schedule_retry(
+            import_id=import_id, at=timezone.now() + timedelta(seconds=delay)
+        )
         raise self.retry(exc=exc, countdown=delay) from exc
 
 

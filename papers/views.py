@@ -101,7 +101,10 @@ def paper_add(request):
 
 @login_required
 def import_detail(request, pk: int):
+    """The import's status; htmx polls the status box until the import ends."""
     paper_import = get_object_or_404(PaperImport.objects.select_related("paper"), pk=pk)
+    if request.htmx:
+        return render(request, "papers/_import_status.html", {"import": paper_import})
     if paper_import.status == PaperImport.Status.DONE and paper_import.paper_id:
         return redirect("paper-detail", pk=paper_import.paper_id)
     return render(request, "papers/import_detail.html", {"import": paper_import})

@@ -13,6 +13,7 @@ from .imports import (
     import_record_result,
     import_retry,
     import_run,
+    import_schedule_retry,
     import_start,
     papers_refresh_arxiv,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "import_create_many",
     "import_record_result",
     "import_retry",
+    "import_schedule_retry",
     "import_run",
     "import_start",
     "paper_upsert",

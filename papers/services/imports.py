@@ -17,6 +17,7 @@ from ..models import Paper, PaperImport
 from ..sources.arxiv import ArxivClient, ArxivRecord
 from ..sources.clients import Fetchers, arxiv_client
 from ..sources.http import (
+    ConfigurationError,
     MalformedResponse,
     NotFound,
     SourceError,
@@ -83,6 +84,19 @@ def fetch_data(source: str, text: str, fetchers: Fetchers | None = None) -> Pape
     raise ValueError(f"unknown source {source!r}")
 
 
+def _problem(error: SourceError) -> str:
+    """Classify a source error for the import page; its text stays in last_error."""
+    if isinstance(error, TransientSourceError):
+        return PaperImport.Problem.UNAVAILABLE
+    if isinstance(error, NotFound):
+        return PaperImport.Problem.NOT_FOUND
+    if isinstance(error, MalformedResponse):
+        return PaperImport.Problem.UNREADABLE
+    if isinstance(error, ConfigurationError):
+        return PaperImport.Problem.NOT_SET_UP
+    return PaperImport.Problem.REFUSED
+
+
 def _finish(paper_import: PaperImport, **fields) -> None:
     for key, value in fields.items():
         setattr(paper_import, key, value)
@@ -99,7 +113,10 @@ def import_start(*, import_id: int) -> PaperImport | None:
             return None
         paper_import.status = PaperImport.Status.RUNNING
         paper_import.attempts += 1
-        paper_import.save(update_fields=["status", "attempts", "updated_at"])
+        paper_import.next_attempt_at = None
+        paper_import.save(
+            update_fields=["status", "attempts", "next_attempt_at", "updated_at"]
+        )
     return paper_import
 
 
@@ -118,17 +135,22 @@ def import_record_result(
             status=PaperImport.Status.DONE,
             paper=paper,
             last_error="",
+            problem=PaperImport.Problem.NONE,
             finished_at=timezone.now(),
         )
     elif isinstance(outcome, RETRYABLE) and not final:
         _finish(
-            paper_import, status=PaperImport.Status.QUEUED, last_error=outcome.message
+            paper_import,
+            status=PaperImport.Status.QUEUED,
+            last_error=outcome.message,
+            problem=_problem(outcome),
         )
     else:
         _finish(
             paper_import,
             status=PaperImport.Status.FAILED,
             last_error=outcome.message,
+            problem=_problem(outcome),
             finished_at=timezone.now(),
         )
     return paper_import
@@ -157,6 +179,13 @@ def import_run(
     return paper_import
 
 
+def import_schedule_retry(*, import_id: int, at) -> None:
+    """Note when a waiting import will be tried again, for its status page."""
+    PaperImport.objects.filter(pk=import_id, status=PaperImport.Status.QUEUED).update(
+        next_attempt_at=at, updated_at=timezone.now()
+    )
+
+
 def import_retry(*, paper_import: PaperImport) -> PaperImport:
     """Queue a failed or stalled import again."""
     from ..tasks import run_import
@@ -165,7 +194,15 @@ def import_retry(*, paper_import: PaperImport) -> PaperImport:
         if paper_import.status != PaperImport.Status.DONE:
             paper_import.status = PaperImport.Status.QUEUED
             paper_import.finished_at = None
-            paper_import.save(update_fields=["status", "finished_at", "updated_at"])
+            paper_import.next_attempt_at = None
+            paper_import.save(
+                update_fields=[
+                    "status",
+                    "finished_at",
+                    "next_attempt_at",
+                    "updated_at",
+                ]
+            )
             enqueue(run_import, paper_import.pk)
     return paper_import
 

@@ -154,12 +154,31 @@ def test_unknown_identifier_imports_and_shows_status_then_paper(
     assert "via arXiv" in html
 
 
-def test_import_status_page_refreshes_while_queued(client_logged_in):
+def test_import_status_polls_its_box_while_queued(client_logged_in):
     from papers.models import PaperImport
 
     paper_import = PaperImport.objects.create(identifier="1706.03762", source="arxiv")
-    html = client_logged_in.get(paper_import.get_absolute_url()).content.decode()
-    assert 'http-equiv="refresh"' in html and "Queued" in html
+    url = paper_import.get_absolute_url()
+    html = client_logged_in.get(url).content.decode()
+    assert f'hx-get="{url}" hx-trigger="every 2s" hx-swap="outerHTML"' in html
+    assert "Queued." in html and 'http-equiv="refresh"' not in html
+
+    box = client_logged_in.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert box.startswith('<div id="import-status"') and "<html" not in box
+    assert 'data-status="queued"' in box
+
+
+def test_finished_import_box_links_the_paper_and_stops_polling(client_logged_in):
+    from papers.models import PaperImport
+
+    paper = PaperFactory(title="Attention Is All You Need")
+    paper_import = PaperImport.objects.create(
+        identifier="1706.03762", source="arxiv", status="done", paper=paper, attempts=1
+    )
+    url = paper_import.get_absolute_url()
+    box = client_logged_in.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert f'href="{paper.get_absolute_url()}">Open Attention Is All You Need' in box
+    assert "hx-get" not in box
 
 
 def test_failed_import_shows_reason_and_retry(
@@ -170,8 +189,8 @@ def test_failed_import_shows_reason_and_retry(
             reverse("papers:paper-add"), {"q": "2101.99999"}
         )
     html = client_logged_in.get(response["Location"]).content.decode()
-    assert "not found on arXiv" in html and "Try again" in html
-    assert 'http-equiv="refresh"' not in html
+    assert "No paper with that identifier on arXiv." in html and "Try again" in html
+    assert "tried 1 time" in html and "hx-get" not in html
 
     arxiv_replay.entries["2101.99999"] = arxiv_replay.entries["1706.03762"].replace(
         "1706.03762", "2101.99999"
@@ -207,3 +226,20 @@ def test_title_search_offers_arxiv_papers_to_import(
     )
     html = response.content.decode()
     assert "Import this paper" in html and 'value="1706.03762"' in html
+
+
+def test_unreachable_source_is_told_in_words_with_one_count(
+    client_logged_in, settings, recorded_sleeps, django_capture_on_commit_callbacks
+):
+    """A source that cannot be reached is not "not found", and no exception text shows."""
+    settings.ARXIV_API_URL = "http://127.0.0.1:9/api/query"  # nothing listens there
+    settings.ARXIV_MIN_INTERVAL = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_logged_in.post(
+            reverse("papers:paper-add"), {"q": "1706.03762"}
+        )
+    html = client_logged_in.get(response["Location"]).content.decode()
+    assert "arXiv did not answer after 1 try." in html
+    assert "tried 1 time" in html
+    assert "Error" not in html and "HTTPConnectionPool" not in html
+    assert "not found" not in html.lower() and "attempts" not in html
