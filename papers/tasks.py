@@ -33,6 +33,12 @@ def run_import(self, import_id: int) -> None:
 
 
 @shared_task
+def search_titles_outside(search_id: str) -> None:
+    """Search arXiv and BibSonomy for a title typed into "Add a paper"."""
+    services.title_search_run(search_id=search_id)
+
+
+@shared_task
 def requeue_stalled_imports(older_than_minutes: int = 15) -> int:
     """Queue again imports left queued or running, e.g. after a worker died."""
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import replace
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from shortscience.identifiers import BibsonomyRef, Identifier
-from shortscience.queue import enqueue
+from shortscience.queue import enqueue_in_background
 
 from ..models import Paper, PaperImport
 from ..sources.arxiv import ArxivClient, ArxivRecord
@@ -55,7 +57,7 @@ def import_create(
         if run:
             from ..tasks import run_import
 
-            enqueue(run_import, paper_import.pk)
+            enqueue_in_background(run_import, paper_import.pk)
     return paper_import
 
 
@@ -203,7 +205,7 @@ def import_retry(*, paper_import: PaperImport) -> PaperImport:
                     "updated_at",
                 ]
             )
-            enqueue(run_import, paper_import.pk)
+            enqueue_in_background(run_import, paper_import.pk)
     return paper_import
 
 
@@ -303,3 +305,55 @@ def papers_refresh_arxiv(*, client: ArxivClient | None = None, batch: int = 500)
             logger.warning("arXiv refresh of %s failed: %s", arxiv_id, outcome.message)
     Paper.objects.filter(arxiv_id__in=ids).update(arxiv_checked_at=timezone.now())
     return updated
+
+
+# Title searches -----------------------------------------------------------------------
+# A title search asks arXiv and BibSonomy, which can take many seconds, so it runs as a
+# task; its state lives in the cache for an hour under a random id the page polls.
+
+TITLE_SEARCH_SECONDS = 3600
+
+
+def title_search_key(search_id: str) -> str:
+    from ..selectors import TITLE_SEARCH_KEY
+
+    return TITLE_SEARCH_KEY.format(search_id)
+
+
+def title_search_start(*, title: str, user=None) -> str:
+    """Record a pending title search and queue it; return its id."""
+    from ..tasks import search_titles_outside
+
+    search_id = secrets.token_urlsafe(12)
+    record = {"query": title, "status": "pending", "user": getattr(user, "pk", None)}
+    cache.set(title_search_key(search_id), record, TITLE_SEARCH_SECONDS)
+    with transaction.atomic():
+        enqueue_in_background(search_titles_outside, search_id)
+    return search_id
+
+
+def title_search_run(*, search_id: str, fetchers: Fetchers | None = None) -> None:
+    """Ask the outside sources and store what they said for the page to show."""
+    from ..selectors import title_search_remote
+
+    key = title_search_key(search_id)
+    record = cache.get(key)
+    if record is None or record["status"] == "done":
+        return
+    candidates, sources = title_search_remote(title=record["query"], fetchers=fetchers)
+    record |= {
+        "status": "done",
+        "sources": sources,
+        "candidates": [
+            {
+                "title": c.title,
+                "authors": list(c.authors),
+                "year": c.year,
+                "venue": c.venue,
+                "identifier": c.identifier,
+                "origin": c.origin,
+            }
+            for c in candidates
+        ],
+    }
+    cache.set(key, record, TITLE_SEARCH_SECONDS)
