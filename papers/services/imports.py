@@ -181,6 +181,30 @@ def import_run(
     return paper_import
 
 
+def import_from_own_record(
+    *, paper_import: PaperImport, data: PaperData
+) -> Paper | None:
+    """Create the paper from a record the requester holds when its source is away.
+
+    A BibTeX entry with a DOI carries the whole record; when Crossref does not answer,
+    the paper is made from the entry and the import stays queued with that paper, so
+    its next run (a task retry, or requeue_stalled_imports) enriches it from the
+    source. Return None when the source answered: a "not found" is not overridden.
+    """
+    paper_import.refresh_from_db()
+    away = (PaperImport.Problem.UNAVAILABLE, PaperImport.Problem.UNREADABLE)
+    if (
+        paper_import.status == PaperImport.Status.DONE
+        or paper_import.problem not in away
+    ):
+        return None
+    paper, _ = paper_upsert(data)
+    _finish(
+        paper_import, status=PaperImport.Status.QUEUED, paper=paper, finished_at=None
+    )
+    return paper
+
+
 def import_schedule_retry(*, import_id: int, at) -> None:
     """Note when a waiting import will be tried again, for its status page."""
     PaperImport.objects.filter(pk=import_id, status=PaperImport.Status.QUEUED).update(
@@ -258,6 +282,7 @@ def import_arxiv_batch(
             else:
                 paper_import.status = PaperImport.Status.FAILED
                 paper_import.last_error = outcome.message
+                paper_import.problem = _problem(outcome)
         datas = [data for _, data in fetched]
         datas += [
             replace(extra[i.pk], arxiv_id=data.arxiv_id)
@@ -269,12 +294,14 @@ def import_arxiv_batch(
             paper_import.status = PaperImport.Status.DONE
             paper_import.paper = paper
             paper_import.last_error = ""
+            paper_import.problem = PaperImport.Problem.NONE
         now = timezone.now()
         for paper_import in started:
             paper_import.finished_at = now
             paper_import.updated_at = now
         PaperImport.objects.bulk_update(
-            started, ["status", "paper", "last_error", "finished_at", "updated_at"]
+            started,
+            ["status", "paper", "last_error", "problem", "finished_at", "updated_at"],
         )
         if progress:
             progress(len(part))
