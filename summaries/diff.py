@@ -2,7 +2,7 @@
 
 The Markdown source is cut into tokens: whole math spans (`$...$`, `$$...$$`,
 `\\(...\\)`, `\\[...\\]`; a `$` before or after a digit is a price,
-not a delimiter), words, runs of white space and single punctuation marks.
+not a delimiter; a `code span` is one token, so `$` in it is not math), words, runs of white space and single punctuation marks.
 A math span is one token, so a changed formula shows as a whole old formula
 deleted and a whole new one inserted, and those two are typeset so a reader sees
 the formulas rather than their TeX. Everything else is escaped source text.
@@ -26,7 +26,8 @@ from shortscience import markup
 
 _TOKEN = re.compile(
     r"""
-    (?P<math>
+    (?P<code>`[^`\n]+`)
+  | (?P<math>
         \$\$.+?\$\$
       | \\\[.+?\\\]
       | \\\(.+?\\\)

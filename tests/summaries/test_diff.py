@@ -41,6 +41,14 @@ def test_math_spans_are_single_tokens():
     )
 
 
+def test_dollars_in_code_spans_are_not_math():
+    tokens = tokenize("run `echo $HOME and $PATH` then $x$")
+    assert [t.text for t in tokens if t.math] == ["$x$"]
+    diff = revision_diff("run `echo $HOME and $PATH`", "run `echo $HOME or $PATH`")
+    assert "katex" not in diff.inline
+    assert "<del>`echo $HOME and $PATH`</del>" in diff.inline
+
+
 def test_changed_words_are_marked_whole_and_nothing_else():
     diff = revision_diff(OLD, NEW)
     assert diff.changed
