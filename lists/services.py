@@ -9,6 +9,7 @@ from django.db import transaction
 
 from papers.models import Paper
 from papers.services import papers_upsert
+from users.policy import Action, ensure_can_write
 
 from . import formats
 from .models import ListFollow, ListItem, ReadingList, new_share_key
@@ -18,6 +19,7 @@ MAX_IMPORT_ENTRIES = 2000
 
 
 def _check_editor(reading_list: ReadingList, user) -> None:
+    ensure_can_write(user, action=Action.READING_LIST)
     if not list_can_edit(reading_list=reading_list, user=user):
         raise PermissionDenied("only the list's owner and editors may change it")
 
@@ -30,6 +32,7 @@ def list_create(
     visibility: str = ReadingList.Visibility.PRIVATE,
 ) -> ReadingList:
     """Create an empty list kept by `owner`."""
+    ensure_can_write(owner, action=Action.READING_LIST)
     reading_list = ReadingList(
         owner=owner, title=title, description=description, visibility=visibility
     )
@@ -136,6 +139,7 @@ def list_item_move(*, item: ListItem, user, offset: int) -> None:
 
 def list_follow(*, reading_list: ReadingList, user) -> ListFollow:
     """Follow a public list."""
+    ensure_can_write(user, action=Action.FOLLOW)
     if not reading_list.is_public:
         raise PermissionDenied("only public lists can be followed")
     follow, _ = ListFollow.objects.get_or_create(reading_list=reading_list, user=user)

@@ -12,6 +12,7 @@ from tests.factories import (
     ReadingListFactory,
     UserFactory,
 )
+from users.policy import WriteRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +277,17 @@ def test_list_page_queries_do_not_grow_with_papers(
         client.get(reading_list.get_absolute_url())
 
     assert ListItem.objects.filter(reading_list=reading_list).count() == 8
+
+
+def test_a_banned_user_cannot_make_or_change_lists():
+    user = UserFactory(is_banned=True)
+    reading_list = ReadingListFactory(owner=user)
+
+    with pytest.raises(WriteRefused):
+        services.list_create(owner=user, title="New")
+    with pytest.raises(WriteRefused):
+        services.list_add_paper(
+            reading_list=reading_list, paper=PaperFactory(), user=user
+        )
+
+    assert not reading_list.items.exists()
