@@ -8,7 +8,7 @@ from django.urls import path
 
 from shortscience.cache import cache_anonymous, one_of, page_number
 
-from . import views
+from . import markdown, views
 
 urlpatterns = [
     path(
@@ -32,4 +32,27 @@ urlpatterns = [
         cache_anonymous(views.user_detail, params={"page": page_number}),
         name="user-detail",
     ),
+    # Markdown twins of the reading pages, and the site described for language models.
+    path("llms.txt", cache_anonymous(markdown.llms_txt), name="llms-txt"),
+    path(
+        "papers/<int:pk>.md",
+        cache_anonymous(markdown.paper_markdown),
+        name="paper-markdown",
+    ),
+    path(
+        "summaries/<int:pk>.md",
+        cache_anonymous(markdown.summary_markdown),
+        name="summary-markdown",
+    ),
+    path(
+        "venues/<slug:slug>/<int:year>.md",
+        cache_anonymous(markdown.venue_year_markdown),
+        name="venue-year-markdown",
+    ),
+    path(
+        "users/<str:username>.md",
+        cache_anonymous(markdown.user_markdown),
+        name="user-markdown",
+    ),
+    path("lists/<int:pk>.md", markdown.list_markdown, name="list-markdown"),
 ]

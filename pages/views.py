@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from comments.models import Comment
 from comments.selectors import thread_order
 from discovery import selectors as discovery_selectors
+from lists import selectors as list_selectors
 from papers import selectors as paper_selectors
 from papers.models import Paper
 from shortscience import markup
@@ -169,7 +170,15 @@ def user_detail(request, username: str):
         summary_selectors.summary_list_for_writer(writer=writer, include_anonymous=own),
     )
     _shows_summaries(page.object_list)
-    return render(request, "users/user_detail.html", {"writer": writer, "page": page})
+    return render(
+        request,
+        "users/user_detail.html",
+        {
+            "writer": writer,
+            "page": page,
+            "reading_lists": list_selectors.list_public_for_owner(owner=writer),
+        },
+    )
 
 
 def healthz(request):

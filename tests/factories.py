@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from comments.models import Comment
+from lists.models import ListItem, ReadingList
 from papers.models import Author, Authorship, Keyword, Paper, Venue
 from shortscience import markup
 from summaries.models import Summary, Vote
@@ -131,3 +132,21 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
         token, raw = token_create(user=kwargs["user"], name=kwargs["name"])
         token.raw = raw
         return token
+
+
+class ReadingListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReadingList
+
+    owner = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Reading list {n}")
+    visibility = ReadingList.Visibility.PUBLIC
+
+
+class ListItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ListItem
+
+    reading_list = factory.SubFactory(ReadingListFactory)
+    paper = factory.SubFactory(PaperFactory)
+    position = factory.Sequence(lambda n: n)

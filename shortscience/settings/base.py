@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "community",
     "discovery",
     "feeds",
+    "lists",
     "api",
     "pages",
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from comments import services as comment_services
 from community import services as community_services
+from lists import services as list_services
 from papers import services as paper_services
 from papers.services import PaperData
 from summaries import services as summary_services
@@ -223,6 +224,22 @@ def test_a_profile_change_shows_on_the_writers_pages(warmed):
     assert shows(corner(ours)["writer"], "Renamed Writer")
     assert shows(corner(ours)["paper"], "Renamed Writer")
     still_cached(*corner(theirs).values())
+
+
+def test_a_public_reading_list_shows_on_its_owners_profile_at_once(warmed):
+    ours, theirs = warmed
+
+    reading_list = list_services.list_create(
+        owner=ours.writer, title="Zebra reading group", visibility="public"
+    )
+    assert shows(corner(ours)["writer"], "Zebra reading group")
+    list_services.list_add_paper(
+        reading_list=reading_list, paper=theirs.paper, user=ours.writer
+    )
+    list_services.list_delete(reading_list=reading_list, user=ours.writer)
+
+    assert not shows(corner(ours)["writer"], "Zebra reading group")
+    still_cached(corner(theirs)["writer"], corner(theirs)["paper"])
 
 
 def test_moderation_hides_at_once(warmed):
