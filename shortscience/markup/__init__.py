@@ -25,6 +25,7 @@ from .rules import (
     _gfm_protocol,
     _math_block_bracket,
     _math_inline_bracket,
+    _math_inline_spaced,
     _paragraph,
     _render_bare_image,
     _render_math,
@@ -35,7 +36,7 @@ __all__ = ["CITE_URL", "RENDERER_VERSION", "extract_citations", "render", "rende
 
 # Bump whenever a change here can change the HTML of an existing source, so that
 # stored renders are redone in the background.
-_REVISION = 3
+_REVISION = 4
 
 RENDERER_VERSION = f"md{_REVISION}-katex{_katex_version()}"
 
@@ -61,6 +62,8 @@ def _build_markdown() -> MarkdownIt:
         allow_blank_lines=False,
         double_inline=True,
     )
+    # ShortScience's MathJax also takes `$ x^2 $`, spaces inside: see the rule.
+    md.inline.ruler.after("math_inline", "math_inline_spaced", _math_inline_spaced)
     md.block.ruler.at("paragraph", _paragraph)
     md.inline.ruler.before("escape", "math_inline_bracket", _math_inline_bracket)
     md.inline.ruler.before("escape", "paper_cite", _paper_cite)

@@ -709,3 +709,145 @@ def test_render_works_from_a_thread_running_an_event_loop():
     worker.start()
     worker.join()
     assert 'class="katex"' in results[0] and "math-error" not in results[0]
+
+
+# --- ShortScience-style math: `$ ... $` with spaces inside ---------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "tex"),
+    [
+        (
+            "$ V_D^{\\pi}(s) = \\sum_t \\gamma^t r_t $",
+            "V_D^{\\pi}(s) = \\sum_t \\gamma^t r_t",
+        ),
+        (
+            "$ \\begin{aligned} a &= b \\\\ c &= d \\end{aligned} $",
+            "\\begin{aligned} a &= b \\\\ c &= d \\end{aligned}",
+        ),
+        ("$ \\hat{x}_t = x_t / \\sigma_t $", "\\hat{x}_t = x_t / \\sigma_t"),
+        ("$ x $", "x"),
+        (
+            "$ \\text{if the loss is small} \\; x_t = y_t $",
+            "\\text{if the loss is small} \\; x_t = y_t",
+        ),
+        ("$ p(x_1, ..., x_n) $", "p(x_1, ..., x_n)"),
+    ],
+)
+def test_spaced_dollar_math_is_math_as_on_shortscience(source, tex):
+    output = render(f"Define {source} _here_.")
+
+    assert tex_sources(output) == [tex]
+    # Underscores and `\\` inside reached KaTeX; the `_here_` outside is still Markdown.
+    assert output.endswith(" <em>here</em>.</p>\n")
+
+
+def test_shortscience_summary_keeps_every_formula():
+    source = (
+        "The value is $ V_D^{\\pi}(s) = \\mathbb{E}_{\\pi} [ \\sum_t \\gamma^t r_t ] $ "
+        "and the advantage $ A(s, a) = Q(s, a) - V(s) $, with $\\gamma$ fixed and "
+        "$ \\pi_\\theta $ the policy.\n\nIt costs $5 and $10 to run."
+    )
+
+    output = render(source)
+
+    assert tex_sources(output) == [
+        "V_D^{\\pi}(s) = \\mathbb{E}_{\\pi} [ \\sum_t \\gamma^t r_t ]",
+        "A(s, a) = Q(s, a) - V(s)",
+        "\\gamma",
+        "\\pi_\\theta",
+    ]
+    assert "<em>" not in output
+    assert output.endswith("<p>It costs $5 and $10 to run.</p>\n")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "I paid $5 and $10, then $ 3 $ more.",
+        "between $ 5 and $ 10",
+        "Run $ pip install torch $ first.",
+        "Type $ python train.py --lr=0.1 and then $ python eval.py",
+        "`$ echo $HOME` prints it",
+        "a $ $ b",
+        "costs 5$ x^2 $",
+        "\\$ x^2 $ stays",
+    ],
+)
+def test_spaced_dollars_that_are_not_tex_stay_text(source):
+    output = render(source)
+
+    assert "katex" not in output
+    assert html.unescape(re.sub(r"<[^>]+>", "", output)).replace(
+        "\\$", "$"
+    ).strip() in (source.replace("`", "").replace("\\$", "$"),)
+
+
+# The fixtures of mdit-py-plugins' dollarmath plugin (tests/fixtures/dollar_math.md),
+# with the TeX each formula hands to KaTeX under this site's options: no labels (a
+# label stays text after the formula), no digit next to a dollar, and spaces inside
+# the dollars allowed when the span reads as TeX (so `$ x$` is math here, as in
+# MathJax, where the plugin's fixture with `allow_space=False` keeps it text).
+DOLLARMATH_FIXTURES = [
+    ("$", []),
+    ("$$", []),
+    ("$a$", ["a"]),
+    ("$\\varphi$", ["\\varphi"]),
+    ("$1+1=2$", ["1+1=2"]),
+    ("$1+1<3$", ["1+1<3"]),
+    ("$a \\backslash$", ["a \\backslash"]),
+    ("3$1+2$ $1+2$3", []),
+    ("If you solve $1+2$ you get $3", ["1+2"]),
+    ("$\\frac{1}{2}$", ["\\frac{1}{2}"]),
+    (
+        "$\\begin{pmatrix}x\\\\y\\end{pmatrix}$",
+        ["\\begin{pmatrix}x\\\\y\\end{pmatrix}"],
+    ),
+    ("$a^{b}$", ["a^{b}"]),
+    ("a $a\n\\not=1$ b", ["a\n\\not=1"]),
+    ("a $a\n\n\\not=1$ b", []),
+    ("$$e_\\alpha$$", ["e_\\alpha"]),
+    ("$$1+1=2$$ (2)", ["1+1=2"]),
+    ("a$1+1=2$\n$1+1=2$b\nc$x$d", ["1+1=2", "1+1=2", "x"]),
+    ("$x$ $", ["x"]),
+    ("$x$ $y$", ["x", "y"]),
+    ("so-what is $x$", ["x"]),
+    ("$$\na = 1\n$$\n\n$$\nb = 2\n$$", ["a = 1", "b = 2"]),
+    ("$$\n1+1=2\n\n$$", []),
+    ("`code`$a-b$", ["a-b"]),
+    ("1. $1+2$\n2. $2+3$\n    1. $3+4$", ["1+2", "2+3", "3+4"]),
+    ("> see $a = b + c$\n> $c^2=a^2+b^2$", ["a = b + c", "c^2=a^2+b^2"]),
+    ("\\\\$1+1=2$", ["1+1=2"]),
+    ("$ $\n$ x$\n$x $", ["x", "x"]),
+    ("\\$p_2 = $a", []),
+    ("$p_2 = \\$a", []),
+    ("$p_2 = \\$1$", ["p_2 = \\$1"]),
+    ("$p_2 = \\\\$a", ["p_2 = \\\\"]),
+    ("$$a=1$$ b", ["a=1"]),
+    ("a \\$$a=1$$ b", ["a=1"]),
+    ("    $$a$$", []),
+    (
+        "Hence, for $\\alpha \\in (0, 1)$,\n$$\n  \\mathbb P (\\alpha \\bar{X} \\ge \\mu)"
+        " \\le \\alpha;\n$$\ni.e., $[\\alpha \\bar{X}, \\infty)$ is a lower 1-sided"
+        " $1-\\alpha$ confidence bound for $\\mu$.",
+        [
+            "\\alpha \\in (0, 1)",
+            "\\mathbb P (\\alpha \\bar{X} \\ge \\mu) \\le \\alpha;",
+            "[\\alpha \\bar{X}, \\infty)",
+            "1-\\alpha",
+            "\\mu",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "tex"), DOLLARMATH_FIXTURES)
+def test_dollarmath_fixtures(source, tex):
+    assert tex_sources(render(source)) == tex
+
+
+def test_many_spaced_dollars_that_are_not_tex_keep_their_text():
+    output = render("$ 1 " * 20_000)
+
+    assert "katex" not in output
+    assert output.count("$") == 20_000
