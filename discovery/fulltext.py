@@ -49,6 +49,32 @@ PROBE = 5000
 # How close (pg_trgm similarity) a known word must be to replace an unknown one.
 CORRECTION_SIMILARITY = 0.45
 _WORD_RE = re.compile(r"\w+")
+# SQLite: how many papers sharing trigrams with a misspelt word offer their words.
+TRIGRAM_CANDIDATES = 50
+
+
+def _correctable_words(parsed: ParsedQuery) -> list[str]:
+    """The query's words that typo correction may replace."""
+    return sorted(
+        {
+            w
+            for clause in parsed.clauses
+            for phrase in clause.include
+            for w in phrase
+            if len(w) >= 3 and w not in STOP_WORDS
+        }
+    )
+
+
+def _trigrams(word: str) -> set[str]:
+    """pg_trgm's trigrams of one word: padded with two spaces before, one after."""
+    padded = f"  {word.lower()} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _similarity(a: set[str], b: set[str]) -> float:
+    """pg_trgm's similarity: shared trigrams over all trigrams of the two words."""
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def marked_html(text: str | None) -> SafeString:
@@ -199,15 +225,7 @@ class PostgresEngine:
     def correct(self, parsed: ParsedQuery) -> str:
         """Return the query with each unknown word replaced by the closest title or
         author word (pg_trgm similarity), or "" when nothing close was found."""
-        words = sorted(
-            {
-                w
-                for clause in parsed.clauses
-                for phrase in clause.include
-                for w in phrase
-                if len(w) >= 3 and w not in STOP_WORDS
-            }
-        )
+        words = _correctable_words(parsed)
         if not words:
             return ""
         with connection.cursor() as cursor:
@@ -368,7 +386,44 @@ class SqliteEngine:
             return [(pk, score) for pk, score in cursor.fetchall()]
 
     def correct(self, parsed: ParsedQuery) -> str:
-        return ""
+        """Return the query with each unknown word replaced by the closest title or
+        author word, or "" when nothing close was found.
+
+        As on Postgres, closeness is pg_trgm's similarity. The trigram FTS5 table
+        (discovery_trgm) names the papers sharing the most trigrams with the word;
+        the words of their titles and author names are the candidates.
+        """
+        fixes = {}
+        for word in _correctable_words(parsed):
+            best = self._closest(word)
+            if best and best != word:
+                fixes[word] = best
+        if not fixes:
+            return ""
+        return _WORD_RE.sub(
+            lambda m: fixes.get(m.group(0).lower(), m.group(0)), parsed.text
+        )
+
+    def _closest(self, word: str) -> str:
+        grams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
+        # Each trigram quoted as an FTS5 string; `"` cannot occur in a \w word.
+        match = " OR ".join(f'"{g}"' for g in grams)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT title, authors FROM discovery_trgm WHERE discovery_trgm"
+                " MATCH %s ORDER BY rank LIMIT %s",
+                [match, TRIGRAM_CANDIDATES],
+            )
+            texts = [f"{title} {authors}" for title, authors in cursor.fetchall()]
+        best, best_score = "", CORRECTION_SIMILARITY
+        mine = _trigrams(word)
+        for candidate in {w.lower() for text in texts for w in _WORD_RE.findall(text)}:
+            score = _similarity(mine, _trigrams(candidate))
+            if score > best_score or (
+                score == best_score and best and candidate < best
+            ):
+                best, best_score = candidate, score
+        return best
 
     def snippets(
         self, parsed: ParsedQuery, paper_ids: list[int]
