@@ -9,6 +9,8 @@ explicit allowlist.
 
 from __future__ import annotations
 
+import time
+from contextvars import ContextVar
 from typing import Any, cast
 
 from markdown_it import MarkdownIt
@@ -32,7 +34,14 @@ from .rules import (
 )
 from .sanitise import _cleaner
 
-__all__ = ["CITE_URL", "RENDERER_VERSION", "extract_citations", "render", "render_math"]
+__all__ = [
+    "CITE_URL",
+    "RENDERER_VERSION",
+    "RenderTimeout",
+    "extract_citations",
+    "render",
+    "render_math",
+]
 
 # Bump whenever a change here can change the HTML of an existing source, so that
 # stored renders are redone in the background.
@@ -90,7 +99,46 @@ def _build_markdown() -> MarkdownIt:
     return md
 
 
+class RenderTimeout(Exception):
+    """Rendering ran past the time it was given (`render(..., timeout=...)`)."""
+
+
+# The `time.monotonic()` by which the current render must end, if it has a limit.
+_deadline: ContextVar[float | None] = ContextVar("markup_deadline", default=None)
+
+
+def _bounded(rule: Any) -> Any:
+    def bounded_rule(*args: Any) -> Any:
+        deadline = _deadline.get()
+        if deadline is not None and time.monotonic() > deadline:
+            raise RenderTimeout
+        return rule(*args)
+
+    return bounded_rule
+
+
+def _bound_rules(md: MarkdownIt) -> None:
+    """Make every parser rule stop the parse once the render's deadline has passed.
+
+    Markdown-it's inline loop (and its look-ahead, `skipToken`) calls the first
+    rule at every position it visits, and the block loop at every line, so only
+    those first rules and the few post-processing rules check the clock. A
+    pathological input (a run of `![`, `*a` or `[a](` takes seconds at 100 kB) is
+    cut off within one rule call of its deadline, while other renders pay one
+    context-variable read per check.
+    """
+    for ruler in (md.core.ruler, md.inline.ruler2):
+        for rule in ruler.__rules__:
+            rule.fn = _bounded(rule.fn)
+        ruler.__cache__ = None
+    for ruler in (md.block.ruler, md.inline.ruler):  # type: ignore[assignment]
+        first = next(rule for rule in ruler.__rules__ if rule.enabled)
+        first.fn = _bounded(first.fn)
+        ruler.__cache__ = None
+
+
 _md = _build_markdown()
+_bound_rules(_md)
 
 
 # --- Public entry point --------------------------------------------------------
@@ -106,21 +154,37 @@ def _math_tokens(tokens: list[Token]) -> list[Token]:
     return found
 
 
-def render(source: str) -> str:
+def render(source: str, *, timeout: float | None = None) -> str:
     """Render Markdown with LaTeX math to sanitised HTML.
 
     Never raise on bad input: a formula KaTeX rejects is shown as its source.
-    Blocking (KaTeX runs under a process-wide lock): from async code, call it
-    through `sync_to_async`.
+    With a `timeout` (seconds), raise `RenderTimeout` instead of running past it:
+    the web path's previews use one, so that no text within the size limit holds
+    a worker for long. Blocking (KaTeX runs under a process-wide lock): from async
+    code, call it through `sync_to_async`.
     """
+    if timeout is not None:
+        _engine.warm()  # loading KaTeX (once per process) is not the text's cost
+    deadline = None if timeout is None else time.monotonic() + timeout
+    token = _deadline.set(deadline)
+    try:
+        return _render(source, deadline)
+    finally:
+        _deadline.reset(token)
+
+
+def _render(source: str, deadline: float | None) -> str:
     env: dict[str, Any] = {}
     tokens = _md.parse(source, env)
     math = _math_tokens(tokens)
     # One engine call per document: crossing into V8 costs as much as
     # typesetting a small formula.
     results = _engine.typeset(
-        [(t.content.strip(), _MATH_KINDS[t.type].display) for t in math]
+        [(t.content.strip(), _MATH_KINDS[t.type].display) for t in math],
+        timeout=None if deadline is None else deadline - time.monotonic(),
     )
+    if deadline is not None and time.monotonic() > deadline:
+        raise RenderTimeout
     for token, result in zip(math, results, strict=True):
         token.meta["typeset"] = result
     return _cleaner.clean(_md.renderer.render(tokens, _md.options, env))

@@ -851,3 +851,46 @@ def test_many_spaced_dollars_that_are_not_tex_keep_their_text():
 
     assert "katex" not in output
     assert output.count("$") == 20_000
+
+
+# --- Bounded rendering -------------------------------------------------------------
+
+
+@pytest.fixture
+def step_clock(monkeypatch):
+    """A clock for the renderer's deadline that moves 1 ms each time it is read."""
+    reads = []
+
+    def monotonic():
+        reads.append(None)
+        return len(reads) / 1000
+
+    monkeypatch.setattr(markup, "time", type("Clock", (), {"monotonic": monotonic}))
+    return reads
+
+
+@pytest.mark.parametrize(
+    "source", ["![" * 50_000, "[" * 100_000, "*a" * 50_000, "[a](" * 25_000]
+)
+def test_pathological_input_stops_at_its_deadline(step_clock, source):
+    with pytest.raises(markup.RenderTimeout):
+        render(source, timeout=0.3)
+
+    # The parse stopped at the first check past the deadline: 300 reads of 1 ms.
+    assert len(step_clock) == 302
+
+
+def test_ordinary_text_renders_within_its_deadline(step_clock):
+    output = render(MATH_SUMMARY, timeout=0.3)
+
+    assert tex_sources(output) == ["\\theta_{t+1} = \\theta_t - \\eta g_t"]
+    assert len(step_clock) < 300
+
+
+def test_render_without_a_timeout_is_not_limited(step_clock):
+    output = render("![" * 2_000)
+
+    assert output.startswith("<p>![![") and step_clock == []
+
+
+MATH_SUMMARY = "## Method\n\nThe update is $\\theta_{t+1} = \\theta_t - \\eta g_t$, with *momentum*.\n"
