@@ -22,5 +22,7 @@ HTTP_TIMEOUT = 5.0
 # and a failing task is logged, not raised, as in every deployment without one. With a
 # broker (CI), tests/conftest.py runs tasks the same way for every test not marked
 # `worker`; those run a real Celery worker.
+# Previews are not cut off by a loaded test machine; the tests of the limit set it.
+PREVIEW_RENDER_TIMEOUT = 30.0
 # Uploads land in a throwaway folder.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shortscience-media-"))

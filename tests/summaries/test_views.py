@@ -125,8 +125,10 @@ def test_preview_renders_math_and_broken_math_inline(client_logged_in):
 
 
 @pytest.fixture
-def step_clock(monkeypatch):
-    """A clock for the renderer's deadline that moves 1 ms each time it is read."""
+def step_clock(monkeypatch, settings):
+    """The production limit, and a clock for the renderer's deadline that moves 1 ms
+    each time it is read."""
+    settings.PREVIEW_RENDER_TIMEOUT = 0.3
     reads = []
 
     def monotonic():
