@@ -20,10 +20,12 @@ from django.contrib.postgres.search import (
     SearchQuery,
 )
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from shortscience import markup
 from summaries.models import Summary
 
 from .models import PaperIndex
@@ -77,12 +79,44 @@ def _similarity(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+# What search indexes and quotes of a summary: the plain text of its last render
+# (no Markdown syntax, math as TeX, long URLs shortened), or its body until then.
+_SUMMARY_TEXT = Coalesce(NullIf(F("plain_text"), Value("")), F("body"))
+
+
 def marked_html(text: str | None) -> SafeString:
-    """Escape `text` and turn the highlight markers into <mark> elements."""
+    """Escape `text` and turn the highlight markers into <mark> elements.
+
+    Math (between markup.MATH_START and MATH_STOP in a summary's plain text) becomes
+    <code class="tex">; a snippet may cut a formula, so unpaired markers are paired.
+    """
     if not text:
         return mark_safe("")  # noqa: S308 (empty)  # nosec
     html = escape(text).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
-    return mark_safe(html)  # noqa: S308 (escaped above; only <mark> added)  # nosec
+    return mark_safe(_math_as_code(html))  # noqa: S308 (escaped above; only <mark> and <code> added)  # nosec
+
+
+def _math_as_code(html: str) -> str:
+    out, inside = [], False
+    for part in re.split(f"([{markup.MATH_START}{markup.MATH_STOP}])", html):
+        if part == markup.MATH_START:
+            if not inside:
+                out.append('<code class="tex">')
+                inside = True
+        elif part == markup.MATH_STOP:
+            if inside:
+                out.append("</code>")
+                inside = False
+            else:
+                # Only the first closer can be unpaired: the snippet starts inside
+                # a formula, so everything before it is TeX.
+                out.insert(0, '<code class="tex">')
+                out.append("</code>")
+        else:
+            out.append(part)
+    if inside:
+        out.append("</code>")
+    return "".join(out)
 
 
 def has_mark(text: str | None) -> bool:
@@ -288,7 +322,7 @@ class PostgresEngine:
             .filter(paper_id__in=unexplained)
             .annotate(
                 hl=SearchHeadline(
-                    "body",
+                    _SUMMARY_TEXT,
                     query,
                     config=CONFIG,
                     max_words=35,
@@ -323,7 +357,7 @@ class PostgresEngine:
                 total=Sum("score"),
                 last=Max("published_at"),
                 doc=SearchVector(
-                    StringAgg("body", delimiter="\n\n", order_by="pk"),
+                    StringAgg(_SUMMARY_TEXT, delimiter="\n\n", order_by="pk"),
                     config=CONFIG,
                     weight="D",
                 ),
@@ -454,12 +488,12 @@ class SqliteEngine:
             Summary.objects.public()
             .filter(paper_id__in=paper_ids)
             .order_by("pk")
-            .values_list("paper_id", "body", "score", "published_at")
+            .values_list("paper_id", "plain_text", "body", "score", "published_at")
         )
         grouped: dict[int, list] = {pk: [[], 0, None] for pk in paper_ids}
-        for paper_id, body, score, published_at in rows:
+        for paper_id, plain, body, score, published_at in rows:
             entry = grouped[paper_id]
-            entry[0].append(body)
+            entry[0].append(plain or body)  # the body until the first render
             entry[1] += score
             if published_at and (entry[2] is None or published_at > entry[2]):
                 entry[2] = published_at

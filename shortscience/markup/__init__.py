@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from contextvars import ContextVar
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -21,6 +21,7 @@ from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from .citations import CITE_URL, _paper_cite, _render_paper_cite, citations_in
 from .engine import _engine, _katex_version, render_math
+from .excerpt import MATH_START, MATH_STOP, excerpt_html, plain_text, shorten_url
 from .rules import (
     _MATH_KINDS,
     _bare_images,
@@ -36,8 +37,13 @@ from .sanitise import _cleaner
 
 __all__ = [
     "CITE_URL",
+    "MATH_START",
+    "MATH_STOP",
     "RENDERER_VERSION",
     "RenderTimeout",
+    "Rendered",
+    "render_document",
+    "shorten_url",
     "extract_citations",
     "render",
     "render_math",
@@ -45,7 +51,7 @@ __all__ = [
 
 # Bump whenever a change here can change the HTML of an existing source, so that
 # stored renders are redone in the background.
-_REVISION = 4
+_REVISION = 5
 
 RENDERER_VERSION = f"md{_REVISION}-katex{_katex_version()}"
 
@@ -154,6 +160,27 @@ def _math_tokens(tokens: list[Token]) -> list[Token]:
     return found
 
 
+class Rendered(NamedTuple):
+    """A text rendered for its page, for lists and for search."""
+
+    html: str
+    # The first paragraph (or about 300 characters of it, cut at a word), math
+    # typeset, images and headings left out; "" when the text has no paragraph.
+    excerpt_html: str
+    # What a reader sees, as plain text: math as compact TeX between MATH_START
+    # and MATH_STOP, no Markdown syntax, no images, long URLs shortened.
+    plain_text: str
+
+
+def render_document(source: str) -> Rendered:
+    """Render a stored text: its HTML, its excerpt and its plain text, in one parse."""
+    env: dict[str, Any] = {}
+    tokens = _parse_and_typeset(source, env, None)
+    html = _cleaner.clean(_md.renderer.render(tokens, _md.options, env))
+    excerpt = excerpt_html(_md, tokens, env)
+    return Rendered(html, _cleaner.clean(excerpt) if excerpt else "", plain_text(tokens))
+
+
 def render(source: str, *, timeout: float | None = None) -> str:
     """Render Markdown with LaTeX math to sanitised HTML.
 
@@ -175,6 +202,11 @@ def render(source: str, *, timeout: float | None = None) -> str:
 
 def _render(source: str, deadline: float | None) -> str:
     env: dict[str, Any] = {}
+    tokens = _parse_and_typeset(source, env, deadline)
+    return _cleaner.clean(_md.renderer.render(tokens, _md.options, env))
+
+
+def _parse_and_typeset(source: str, env: Any, deadline: float | None) -> list[Token]:
     tokens = _md.parse(source, env)
     math = _math_tokens(tokens)
     # One engine call per document: crossing into V8 costs as much as
@@ -187,4 +219,4 @@ def _render(source: str, deadline: float | None) -> str:
         raise RenderTimeout
     for token, result in zip(math, results, strict=True):
         token.meta["typeset"] = result
-    return _cleaner.clean(_md.renderer.render(tokens, _md.options, env))
+    return tokens

@@ -198,3 +198,23 @@ def test_broad_queries_rank_only_the_most_boosted_candidates(
     monkeypatch.setattr(fulltext, "CANDIDATES", 2)
     monkeypatch.setattr(fulltext, "PROBE", probe)
     assert set(titles("learning")) == {papers[0].title, papers[1].title}
+
+
+def test_summary_snippets_quote_plain_text_with_math_as_code(filler, reindex):
+    paper = PaperFactory(title="An unrelated title")
+    SummaryFactory(
+        paper=paper,
+        body=(
+            "**Sizes.** The critic minimises $\\mathcal{L} = \\sum_i x_i$ over "
+            "https://example.org/a/very/long/path/to/an/image/that/widens/phones.png"
+        ),
+    )
+    reindex(paper)
+
+    snippet = selectors.search("critic").hits[0].summary_html
+
+    assert "**" not in snippet and "Sizes." in snippet
+    assert "<mark>critic</mark>" in snippet
+    assert '<code class="tex">\\mathcal{L} = \\sum_i x_i</code>' in snippet
+    assert "example.org/a/very/long/path/to/an/imag" in snippet  # then "…" on SQLite
+    assert "widens" not in snippet

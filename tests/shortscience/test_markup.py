@@ -894,3 +894,55 @@ def test_render_without_a_timeout_is_not_limited(step_clock):
 
 
 MATH_SUMMARY = "## Method\n\nThe update is $\\theta_{t+1} = \\theta_t - \\eta g_t$, with *momentum*.\n"
+
+
+# --- Excerpts and plain text ------------------------------------------------------------
+
+LONG_SUMMARY = (
+    "# Method\n\n"
+    "![figure](https://example.org/figures/overview.png)\n\n"
+    "The value $ V_D^{\\pi}(s) = \\sum_t r_t $ is **learnt** with *an emphasis "
+    + "that goes on "
+    * 40
+    + "to the end*.\n\n"
+    "Second paragraph, see https://example.org/a/very/long/path/to/a/figure/"
+    "with/a/long/name.png for details.\n\n"
+    "$$\n\\mathcal{L} = \\sum_i x_i\n$$\n"
+)
+
+
+def test_excerpt_is_the_first_paragraph_cut_at_a_word():
+    rendered = markup.render_document(LONG_SUMMARY)
+    excerpt = rendered.excerpt_html
+
+    assert tex_sources(excerpt) == ["V_D^{\\pi}(s) = \\sum_t r_t"]
+    assert "<h1" not in excerpt and "<img" not in excerpt and "Method" not in excerpt
+    assert "Second paragraph" not in excerpt
+    # Cut after about 300 characters, between words, the emphasis closed.
+    text = html.unescape(
+        re.sub(r'<span class="math.*?</span></span></span>', "", excerpt)
+    )
+    assert excerpt.endswith("goes on</em>…</p>\n")
+    assert 250 < len(re.sub(r"<[^>]+>", "", text)) < 320
+    assert rendered.html == render(LONG_SUMMARY)
+
+
+def test_a_short_first_paragraph_is_the_whole_excerpt():
+    rendered = markup.render_document("Short and *sweet*.\n\nMore.")
+
+    assert rendered.excerpt_html == "<p>Short and <em>sweet</em>.</p>\n"
+
+
+def test_plain_text_has_no_markdown_and_math_between_markers():
+    plain = markup.render_document(LONG_SUMMARY).plain_text
+
+    assert "**" not in plain and "#" not in plain and "![" not in plain
+    assert plain.startswith(
+        f"Method\n\nThe value {markup.MATH_START}V_D^{{\\pi}}(s) = \\sum_t r_t"
+        f"{markup.MATH_STOP} is learnt with an emphasis that goes on"
+    )
+    assert "see example.org/a/very/long/path/to/a/figur… for details." in plain
+    assert max(len(word) for word in plain.split()) <= 40
+    assert plain.endswith(
+        f"{markup.MATH_START}\\mathcal{{L}} = \\sum_i x_i{markup.MATH_STOP}"
+    )
