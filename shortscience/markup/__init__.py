@@ -178,7 +178,9 @@ def render_document(source: str) -> Rendered:
     tokens = _parse_and_typeset(source, env, None)
     html = _cleaner.clean(_md.renderer.render(tokens, _md.options, env))
     excerpt = excerpt_html(_md, tokens, env)
-    return Rendered(html, _cleaner.clean(excerpt) if excerpt else "", plain_text(tokens))
+    return Rendered(
+        html, _cleaner.clean(excerpt) if excerpt else "", plain_text(tokens)
+    )
 
 
 def render(source: str, *, timeout: float | None = None) -> str:
