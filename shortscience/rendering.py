@@ -31,14 +31,15 @@ def render_stored(model: type[models.Model], pk: int) -> bool:
     body = model._default_manager.filter(pk=pk).values_list("body", flat=True).first()
     if body is None:
         return False
-    fields = {f.name for f in model._meta.get_fields()}
-    rendered = markup.render_document(body)
-    values = {"body_html": rendered.html, "rendered_by": markup.RENDERER_VERSION}
+    values = {"rendered_by": markup.RENDERER_VERSION}
     # Models that list their rows (summaries) keep an excerpt and a plain text too.
-    if "excerpt_html" in fields:
+    if {"excerpt_html", "plain_text"} <= {f.name for f in model._meta.get_fields()}:
+        rendered = markup.render_document(body)
+        values["body_html"] = rendered.html
         values["excerpt_html"] = rendered.excerpt_html
-    if "plain_text" in fields:
         values["plain_text"] = rendered.plain_text
+    else:
+        values["body_html"] = markup.render(body)
     updated = model._default_manager.filter(pk=pk, body=body).update(**values)
     if updated:
         content_changed()
