@@ -9,7 +9,7 @@ from django.apps import apps
 from django.db import models
 
 from . import markup
-from .cache import content_changed
+from .cache import cache_touch
 
 RENDERED_FIELDS = {"body", "body_html", "rendered_by"}
 
@@ -42,7 +42,8 @@ def render_stored(model: type[models.Model], pk: int) -> bool:
         values["body_html"] = markup.render(body)
     updated = model._default_manager.filter(pk=pk, body=body).update(**values)
     if updated:
-        content_changed()
+        # Pages showing the row depend on it as "<model name>" ("summary", "comment").
+        cache_touch(model._meta.model_name or "", pk)
     return bool(updated)
 
 

@@ -10,15 +10,19 @@ from .imports import (
     import_arxiv_batch,
     import_create,
     import_create_many,
+    import_from_own_record,
     import_record_result,
     import_retry,
     import_run,
+    import_schedule_retry,
     import_start,
     papers_refresh_arxiv,
+    title_search_run,
+    title_search_start,
 )
 from .merge import MERGED_FIELDS, paper_upsert, papers_upsert
 from .records import PaperData, data_from_arxiv, data_from_bibsonomy, data_from_crossref
-from .venues import venue_resolve
+from .venues import paper_save_from_admin, venue_resolve, venue_save
 
 __all__ = [
     "MERGED_FIELDS",
@@ -31,12 +35,18 @@ __all__ = [
     "import_arxiv_batch",
     "import_create",
     "import_create_many",
+    "import_from_own_record",
     "import_record_result",
     "import_retry",
+    "import_schedule_retry",
+    "title_search_run",
+    "title_search_start",
     "import_run",
     "import_start",
+    "paper_save_from_admin",
     "paper_upsert",
     "papers_upsert",
     "papers_refresh_arxiv",
     "venue_resolve",
+    "venue_save",
 ]
