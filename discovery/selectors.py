@@ -138,7 +138,7 @@ def search(
     site lacks it, the parsed identifier (mode "identifier"). Text is matched on title
     (weight A), authors (B), keywords and abstract (C) and summary text (D), ranked by
     relevance times a gentle boost for summary activity and recency. When nothing
-    matches, misspelt words are corrected against title and author words (Postgres).
+    matches, misspelt words are corrected against title and author words.
     """
     check_text(query)
     text = " ".join(query.split())

@@ -1,4 +1,5 @@
 import datetime as dt
+import functools
 
 import factory
 from django.utils import timezone
@@ -83,8 +84,16 @@ class SummaryFactory(factory.django.DjangoModelFactory):
     body = "The loss is $\\mathcal{L}(\\theta) = \\mathbb{E}[\\ell]$ and that is all."
     status = Summary.Status.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
-    body_html = factory.LazyAttribute(lambda o: markup.render(o.body))
+    body_html = factory.LazyAttribute(lambda o: _rendered(o.body).html)
+    excerpt_html = factory.LazyAttribute(lambda o: _rendered(o.body).excerpt_html)
+    plain_text = factory.LazyAttribute(lambda o: _rendered(o.body).plain_text)
     rendered_by = markup.RENDERER_VERSION
+
+
+@functools.lru_cache(maxsize=64)
+def _rendered(body: str) -> markup.Rendered:
+    """A summary's stored render, as shortscience.rendering would store it."""
+    return markup.render_document(body)
 
 
 class CommentFactory(factory.django.DjangoModelFactory):

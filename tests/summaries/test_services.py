@@ -31,14 +31,14 @@ def test_create_saves_text_then_renders_after_commit(
 
 def test_render_does_not_overwrite_a_newer_text(monkeypatch):
     summary = SummaryFactory(body="old", body_html="", rendered_by="")
-    real_render = markup.render
+    real_render = markup.render_document
 
     def render_while_the_writer_saves(body):
         # The writer saves a new text while this (slow) render of the old one runs.
         Summary.objects.filter(pk=summary.pk).update(body="new text")
         return real_render(body)
 
-    monkeypatch.setattr(markup, "render", render_while_the_writer_saves)
+    monkeypatch.setattr(markup, "render_document", render_while_the_writer_saves)
     assert services.summary_render(summary_id=summary.pk) is False
     summary.refresh_from_db()
     assert summary.body == "new text"
