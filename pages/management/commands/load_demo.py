@@ -37,9 +37,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        with override_settings(EMAIL_BACKEND=QUIET_MAIL_BACKEND):
-            with transaction.atomic():
-                counts, created = self._load()
+        with (
+            override_settings(EMAIL_BACKEND=QUIET_MAIL_BACKEND),
+            transaction.atomic(),
+        ):
+            counts, created = self._load()
         self._progress(len(STEPS), done=True)
         self.stdout.write(
             "Demo content: {papers} papers, {summaries} summaries, {comments} comments, "
