@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -37,11 +38,18 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        with (
-            override_settings(EMAIL_BACKEND=QUIET_MAIL_BACKEND),
-            transaction.atomic(),
-        ):
-            counts, created = self._load()
+        # Tasks run in-process without a broker, and each would log a line.
+        task_log = logging.getLogger("celery.app.trace")
+        level = task_log.level
+        task_log.setLevel(logging.WARNING)
+        try:
+            with (
+                override_settings(EMAIL_BACKEND=QUIET_MAIL_BACKEND),
+                transaction.atomic(),
+            ):
+                counts, created = self._load()
+        finally:
+            task_log.setLevel(level)
         self._progress(len(STEPS), done=True)
         self.stdout.write(
             "Demo content: {papers} papers, {summaries} summaries, {comments} comments, "
