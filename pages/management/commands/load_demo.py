@@ -92,8 +92,8 @@ class Command(BaseCommand):
             )
 
         self._progress(1)
-        papers, new = _papers_get_or_create(demo.PAPERS, venues)
-        created += new
+        papers, new_papers = _papers_get_or_create(demo.PAPERS, venues)
+        created += new_papers
 
         self._progress(2)
         users = {}
@@ -120,7 +120,7 @@ class Command(BaseCommand):
             summaries[(data["paper"], data["writer"])] = summary
 
         self._progress(4)
-        comments = {}
+        comments: dict[str, Comment] = {}
         for data in demo.COMMENTS:
             summary, writer = summaries[data["summary"]], users[data["writer"]]
             comment = Comment.objects.filter(
