@@ -3,6 +3,8 @@
 
 PYTHON ?= python3
 PORT ?= 8000
+# Links in mail and feeds name the port the server listens on (an environment SITE_URL wins).
+SITE_URL ?= http://127.0.0.1:$(PORT)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := .make
@@ -30,9 +32,9 @@ $(STAMP)/npm: package.json package-lock.json
 setup: $(STAMP)/python $(STAMP)/npm ## Install Python and npm packages into .venv and node_modules
 
 run: setup ## Set up, migrate, load the demo and serve on 127.0.0.1:$(PORT)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$(SITE_URL) $(PY) manage.py migrate --noinput
+	SITE_URL=$(SITE_URL) $(PY) manage.py load_demo
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup ## Set up and run the whole suite (T=path to run a part)
 	$(PY) -m pytest $(T)

@@ -1,4 +1,5 @@
-"""The site's operational endpoints: health checks, CSP reports, local media.
+"""The site's operational endpoints: health checks, CSP reports, robots.txt,
+security.txt, the favicon, local media.
 
 Included at the root after every app's URLs, without a namespace.
 """
@@ -12,6 +13,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
     path("csp-report/", views.csp_report, name="csp-report"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path(".well-known/security.txt", views.security_txt, name="security-txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 if not settings.AWS_STORAGE_BUCKET_NAME and settings.MEDIA_URL.startswith("/"):

@@ -225,3 +225,41 @@ def csp_report(request):
         "CSP violation: %s", request.body[:2000].decode("utf-8", "replace")
     )
     return HttpResponse(status=204)
+
+
+def robots_txt(request):
+    """Tell crawlers what they may fetch: a template, so rules can be added to it."""
+    return render(request, "pages/robots.txt", content_type="text/plain; charset=utf-8")
+
+
+SECURITY_TXT_VALID_DAYS = 365
+
+
+def security_txt(request):
+    """Name where security problems are reported (RFC 9116)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    expires = timezone.now().replace(microsecond=0) + timedelta(
+        days=SECURITY_TXT_VALID_DAYS
+    )
+    return render(
+        request,
+        "pages/security.txt",
+        {
+            "contact": settings.CONTACT_EMAIL,
+            "expires": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "canonical": request.build_absolute_uri(),
+        },
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def favicon(request):
+    """Answer browsers that ask for /favicon.ico with the site's SVG icon."""
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    return redirect(static("img/favicon.svg"), permanent=True)

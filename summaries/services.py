@@ -4,7 +4,7 @@ vote, and the counts (scores and reputations) every change of visibility keeps t
 import io
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -331,6 +331,18 @@ def summary_delete(*, summary: Summary) -> None:
     user_reputation_refresh(user_ids=[summary.writer_id])
     _touch_listed(summary)
     transaction.on_commit(lambda: summary_changed.send(sender=Summary, summary=summary))
+
+
+# How long the writer may undo a deletion themselves; after that only staff can.
+UNDO_DELETE_WINDOW = timedelta(minutes=15)
+
+
+def summary_undo_deadline(*, summary: Summary) -> datetime | None:
+    """Return until when the writer may undo the deletion, or None if that time is past."""
+    if summary.deleted_at is None:
+        return None
+    deadline = summary.deleted_at + UNDO_DELETE_WINDOW
+    return deadline if timezone.now() < deadline else None
 
 
 @transaction.atomic

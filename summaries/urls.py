@@ -21,6 +21,12 @@ urlpatterns = [
         name="summary-restore",
     ),
     path("summaries/<int:pk>/delete/", views.summary_delete, name="summary-delete"),
+    path("summaries/<int:pk>/deleted/", views.summary_deleted, name="summary-deleted"),
+    path(
+        "summaries/<int:pk>/undelete/",
+        views.summary_undo_delete,
+        name="summary-undelete",
+    ),
     path("summaries/<int:pk>/share/", views.summary_share, name="summary-share"),
     path("summaries/<int:pk>/vote/", views.summary_vote, name="summary-vote"),
     path("cite/<str:kind>/<path:value>", views.cite_redirect, name="cite"),

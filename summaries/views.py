@@ -102,6 +102,13 @@ def _editor(request, paper: Paper, summary: Summary | None):
                 form.add_error("body", exc)
                 status = 400
             else:
+                if summary.status == Summary.Status.PUBLISHED and summary.is_private:
+                    messages.success(
+                        request,
+                        "Your summary is saved. It is private: only you, and anyone "
+                        "you give its share link, can read it.",
+                    )
+                    return redirect(summary)
                 if summary.status == Summary.Status.PUBLISHED:
                     messages.success(request, "Your summary is saved and published.")
                     return redirect(summary)
@@ -289,16 +296,54 @@ def summary_delete(request, pk: int):
     summary = _own_summary(request, pk)
     if request.method == "POST":
         services.summary_delete(summary=summary)
-        messages.success(
-            request,
-            "Your summary is deleted. Staff can restore it for 30 days if you ask.",
-        )
-        return redirect(summary.paper)
+        return redirect("summaries:summary-deleted", pk=summary.pk)
     return render(
         request,
         "summaries/summary_confirm_delete.html",
         {"summary": summary, "paper": summary.paper},
     )
+
+
+def _own_deleted_summary(request, pk: int) -> Summary:
+    summary = get_object_or_404(
+        Summary.objects.select_related("paper"), pk=pk, deleted_at__isnull=False
+    )
+    if summary.writer_id != request.user.pk:
+        raise PermissionDenied("Only the writer of a summary can undo its deletion.")
+    return summary
+
+
+@login_required
+def summary_deleted(request, pk: int):
+    """Say the summary is gone and offer to undo that for a while."""
+    summary = _own_deleted_summary(request, pk)
+    return render(
+        request,
+        "summaries/summary_deleted.html",
+        {
+            "summary": summary,
+            "paper": summary.paper,
+            "undo_until": services.summary_undo_deadline(summary=summary),
+        },
+    )
+
+
+@login_required
+@require_POST
+def summary_undo_delete(request, pk: int):
+    summary = _own_deleted_summary(request, pk)
+    if services.summary_undo_deadline(summary=summary) is None:
+        messages.error(
+            request,
+            "It is too late to undo this deletion yourself; staff can restore the "
+            "summary for 30 days if you ask.",
+        )
+        return redirect(summary.paper)
+    services.summary_undelete(summary=summary)
+    messages.success(request, "Your summary is back, as it was.")
+    if summary.status == Summary.Status.PUBLISHED:
+        return redirect(summary)
+    return redirect("summaries:summary-edit", pk=summary.pk)
 
 
 @login_required

@@ -26,6 +26,9 @@ ALLOWED_HOSTS = env.list(
 )
 SITE_NAME = env("SITE_NAME", default="shortscience")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Where readers write about the site and where security problems are reported; the footer
+# and /.well-known/security.txt show it.
+CONTACT_EMAIL = env("CONTACT_EMAIL", default="contact@localhost")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

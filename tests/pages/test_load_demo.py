@@ -43,17 +43,41 @@ def test_load_demo_twice_changes_nothing():
     output = load_demo()
 
     assert snapshot() == first
-    assert output.strip().endswith("(0 new)")
+    assert "(0 new)" in output.strip().split("\n")[-1]
 
 
 def test_load_demo_reports_what_it_created():
-    output = load_demo()
+    # The last line sums up; the progress bar before it is redrawn in place.
+    output = load_demo().strip().split("\n")[-1]
 
     assert output.startswith(
         f"Demo content: {len(demo_data.PAPERS)} papers, {len(demo_data.SUMMARIES)} summaries, "
         f"{len(demo_data.COMMENTS)} comments, {len(demo_data.VOTES)} votes ("
     )
     assert "(0 new)" not in output
+    assert "Sign in as mkovacs, tokafor, lchen, hlindqvist, rsilva" in output
+    assert "hlindqvist moderates" in output
+
+
+# A real commit, so the notifications queued on commit are sent (or not) as in `make run`.
+@pytest.mark.django_db(transaction=True)
+def test_load_demo_draws_a_progress_bar_and_prints_no_mail(capsys, mailoutbox):
+    output = load_demo()
+
+    assert "\rLoading the demo [........................] 0/6 venues" in output
+    assert "[########################] 6/6 done" in output
+    assert len(output.strip().split("\n")) == 2
+    # Comment notifications would go to the console in development; they are dropped.
+    assert mailoutbox == []
+    assert "Subject:" not in capsys.readouterr().out
+
+
+def test_one_demo_user_is_a_moderator():
+    load_demo()
+
+    moderators = [u.username for u in User.objects.all() if u.may_moderate]
+
+    assert moderators == ["hlindqvist"]
 
 
 def test_demo_catalogue_is_broad():
@@ -141,6 +165,24 @@ def test_demo_site_replaces_the_default_domain():
     site = Site.objects.get(pk=1)
 
     assert (site.domain, site.name) == ("127.0.0.1:8000", "shortscience")
+
+
+def test_demo_site_follows_the_port_of_site_url(settings):
+    load_demo()
+    settings.SITE_URL = "http://127.0.0.1:8001"
+
+    load_demo()
+
+    assert Site.objects.get(pk=1).domain == "127.0.0.1:8001"
+
+
+def test_demo_leaves_a_real_site_domain_alone(settings):
+    Site.objects.filter(pk=1).update(domain="shortscience.example.org")
+    settings.SITE_URL = "http://127.0.0.1:8001"
+
+    load_demo()
+
+    assert Site.objects.get(pk=1).domain == "shortscience.example.org"
 
 
 def test_every_demo_text_is_queued_and_renders_math_without_errors(

@@ -214,3 +214,20 @@ def test_profile_lists_show_excerpts(client):
 
     assert "<p>First paragraph of the profile summary.</p>" in page
     assert "Second." not in page
+
+
+def test_paper_page_shows_affiliations_and_journal_reference(client):
+    paper = PaperFactory(
+        authors=["Ada Lovelace", "Alan Turing"],
+        journal_ref="J. Mach. Learn. Res. 15 (2014) 1929-1958",
+    )
+    paper.authorships.filter(position=0).update(affiliation="Analytical Engine Lab")
+
+    html = client.get(paper.get_absolute_url()).content.decode()
+
+    assert (
+        'Ada Lovelace <span class="affiliation">(Analytical Engine Lab)</span>' in html
+    )
+    # No empty parentheses for an author without an affiliation.
+    assert "(Analytical Engine Lab)</span>, Alan Turing</p>" in html
+    assert "Journal reference: J. Mach. Learn. Res. 15 (2014) 1929-1958" in html

@@ -488,3 +488,67 @@ def test_other_users_see_their_own_editor(client_logged_in, paper):
     SummaryFactory(paper=paper, writer=UserFactory(), body="someone else")
     html = client_logged_in.get(write_url(paper)).content.decode()
     assert "Write a summary" in html and "someone else" not in html
+
+
+def test_deleting_offers_an_undo_that_brings_the_summary_back(
+    client_logged_in, user, paper
+):
+    publish(client_logged_in, paper, body="worth keeping")
+    summary = Summary.objects.get(writer=user)
+
+    response = client_logged_in.post(
+        reverse("summaries:summary-delete", args=[summary.pk])
+    )
+    assert response["Location"] == reverse(
+        "summaries:summary-deleted", args=[summary.pk]
+    )
+    page = client_logged_in.get(response["Location"]).content.decode()
+    assert "Undo the deletion" in page
+    assert reverse("summaries:summary-undelete", args=[summary.pk]) in page
+
+    response = client_logged_in.post(
+        reverse("summaries:summary-undelete", args=[summary.pk])
+    )
+
+    summary.refresh_from_db()
+    assert summary.deleted_at is None
+    assert response["Location"] == summary.get_absolute_url()
+    assert "worth keeping" in Client().get(paper.get_absolute_url()).content.decode()
+
+
+def test_undo_of_a_deletion_ends_after_the_window(client_logged_in, user, paper):
+    publish(client_logged_in, paper, body="gone for good")
+    summary = Summary.objects.get(writer=user)
+    client_logged_in.post(reverse("summaries:summary-delete", args=[summary.pk]))
+
+    later = timezone.now() + services.UNDO_DELETE_WINDOW + timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        page = client_logged_in.get(
+            reverse("summaries:summary-deleted", args=[summary.pk])
+        ).content.decode()
+        client_logged_in.post(reverse("summaries:summary-undelete", args=[summary.pk]))
+
+    summary.refresh_from_db()
+    assert "Undo the deletion" not in page
+    assert "too late to undo" in page
+    assert summary.deleted_at is not None
+
+
+def test_only_the_writer_can_undo_a_deletion(client_logged_in, paper):
+    other = SummaryFactory(paper=paper, deleted_at=timezone.now())
+
+    response = client_logged_in.post(
+        reverse("summaries:summary-undelete", args=[other.pk])
+    )
+
+    other.refresh_from_db()
+    assert response.status_code == 403
+    assert other.deleted_at is not None
+
+
+def test_a_private_summary_is_not_called_published(client_logged_in, user, paper):
+    response = publish(client_logged_in, paper, is_private=True)
+
+    page = client_logged_in.get(response["Location"]).content.decode()
+    assert "saved and published" not in page
+    assert "It is private: only you" in page

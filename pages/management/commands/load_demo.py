@@ -1,9 +1,14 @@
+import logging
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from comments.models import Comment
@@ -13,23 +18,61 @@ from papers.models import Paper, Venue, VenueAlias, normalise_alias
 from papers.services import PaperData, papers_upsert
 from summaries.models import Summary, Vote
 from summaries.services import summary_create, vote_set
-from users.models import User
+from users.models import MODERATORS_GROUP, User
 
-# allauth builds links in e-mails from the current Site; Django's default is example.com.
-DEMO_SITE_DOMAIN = "127.0.0.1:8000"
+# allauth builds links in e-mails from the current Site; Django's default is example.com,
+# and a demo loaded earlier on another port named that port.
 DEMO_SITE_NAME = "shortscience"
+REPLACEABLE_SITE_DOMAINS = ("example.com", "127.0.0.1:", "localhost:")
+PROGRESS_WIDTH = 24
+# The demo's comments and votes would mail their writers; nobody reads those mails.
+QUIET_MAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 
 class Command(BaseCommand):
     help = (
         "Load demo papers, users, summaries, comments and votes. Safe to run again: rows "
-        "that exist are left alone. The demo users (mkovacs, tokafor, lchen, hlindqvist, "
-        f'rsilva) sign in with the password "{demo.DEMO_PASSWORD}".'
+        "that exist are left alone. The demo users (mkovacs, tokafor, lchen, hlindqvist "
+        f'the moderator, rsilva) sign in with the password "{demo.DEMO_PASSWORD}". '
+        "Mail the demo would send (comment notifications) is dropped."
     )
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # Tasks run in-process without a broker, and each would log a line.
+        task_log = logging.getLogger("celery.app.trace")
+        level = task_log.level
+        task_log.setLevel(logging.WARNING)
+        try:
+            with (
+                override_settings(EMAIL_BACKEND=QUIET_MAIL_BACKEND),
+                transaction.atomic(),
+            ):
+                counts, created = self._load()
+        finally:
+            task_log.setLevel(level)
+        self._progress(len(STEPS), done=True)
+        self.stdout.write(
+            "Demo content: {papers} papers, {summaries} summaries, {comments} comments, "
+            "{votes} votes ({created} new). Sign in as {users} with the password "
+            '"{password}"; {moderators} moderates.'.format(
+                **counts, created=created, password=demo.DEMO_PASSWORD
+            )
+        )
+
+    def _progress(self, step: int, *, done: bool = False) -> None:
+        """Draw a one-line progress bar, redrawn in place."""
+        filled = PROGRESS_WIDTH * step // len(STEPS)
+        bar = "#" * filled + "." * (PROGRESS_WIDTH - filled)
+        label = "done" if done else STEPS[step]
+        self.stdout.write(
+            f"\rLoading the demo [{bar}] {step}/{len(STEPS)} {label:<9}",
+            ending="\n" if done else "",
+        )
+        self.stdout.flush()
+
+    def _load(self) -> tuple[dict, int]:
         created = 0
+        self._progress(0)
         venues = {}
         for slug, short_name, name, kind, url in demo.VENUES:
             venues[slug], new = Venue.objects.get_or_create(
@@ -48,14 +91,20 @@ class Command(BaseCommand):
                 alias=normalise_alias(slug), defaults={"venue": venues[slug]}
             )
 
-        papers, new = _papers_get_or_create(demo.PAPERS, venues)
-        created += new
+        self._progress(1)
+        papers, new_papers = _papers_get_or_create(demo.PAPERS, venues)
+        created += new_papers
 
+        self._progress(2)
         users = {}
+        moderators = Group.objects.get_or_create(name=MODERATORS_GROUP)[0]
         for data in demo.USERS:
             users[data["username"]], new = _user_get_or_create(data)
             created += new
+            if data.get("moderator"):
+                users[data["username"]].groups.add(moderators)
 
+        self._progress(3)
         summaries = {}
         for data in demo.SUMMARIES:
             paper, writer = papers[data["paper"]], users[data["writer"]]
@@ -70,7 +119,8 @@ class Command(BaseCommand):
                 created += 1
             summaries[(data["paper"], data["writer"])] = summary
 
-        comments = {}
+        self._progress(4)
+        comments: dict[str, Comment] = {}
         for data in demo.COMMENTS:
             summary, writer = summaries[data["summary"]], users[data["writer"]]
             comment = Comment.objects.filter(
@@ -84,6 +134,7 @@ class Command(BaseCommand):
                 created += 1
             comments[data["id"]] = comment
 
+        self._progress(5)
         for voter, summary_key, value in demo.VOTES:
             user, summary = users[voter], summaries[summary_key]
             # A vote a demo user has since changed or withdrawn is theirs to keep.
@@ -92,14 +143,32 @@ class Command(BaseCommand):
             vote_set(user=user, summary=summary, value=value)
             created += 1
 
-        Site.objects.filter(pk=1, domain="example.com").update(
-            domain=DEMO_SITE_DOMAIN, name=DEMO_SITE_NAME
-        )
+        _site_point_at_site_url()
+        counts = {
+            "papers": len(papers),
+            "summaries": len(summaries),
+            "comments": len(comments),
+            "votes": len(demo.VOTES),
+            "users": ", ".join(users),
+            "moderators": ", ".join(
+                d["username"] for d in demo.USERS if d.get("moderator")
+            ),
+        }
+        return counts, created
 
-        self.stdout.write(
-            f"Demo content: {len(papers)} papers, {len(summaries)} summaries, "
-            f"{len(comments)} comments, {len(demo.VOTES)} votes ({created} new)"
-        )
+
+STEPS = ("venues", "papers", "users", "summaries", "comments", "votes")
+
+
+def _site_point_at_site_url() -> None:
+    """Name SITE_URL's host and port in the Site row, unless someone set a real domain."""
+    domain = urlsplit(settings.SITE_URL).netloc
+    site = Site.objects.filter(pk=1).first()
+    if site is None or not domain or site.domain == domain:
+        return
+    if site.domain.startswith(REPLACEABLE_SITE_DOMAINS):
+        site.domain, site.name = domain, DEMO_SITE_NAME
+        site.save(update_fields=["domain", "name"])
 
 
 def _papers_get_or_create(
