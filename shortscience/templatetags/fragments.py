@@ -45,6 +45,12 @@ class FragmentNode(template.Node):
         return mark_safe(html)  # noqa: S308 - the template's own rendered output
 
 
+@register.filter
+def pluck(items, attribute: str) -> list[object]:
+    """Return one attribute of each item: `page.object_list|pluck:"venue_id"`."""
+    return [getattr(item, attribute) for item in items]
+
+
 @register.tag("fragment")
 def do_fragment(parser, token):
     bits = token.split_contents()[1:]

@@ -216,6 +216,18 @@ def test_renaming_a_venue_shows_on_its_pages_only(warmed):
     still_cached(*corner(theirs).values())
 
 
+def test_a_venue_short_name_shows_in_every_list_row_and_card_at_once(warmed):
+    ours, theirs = warmed
+    venue = ours.paper.venue
+    venue.short_name = "RENAMEDCONF"
+
+    paper_services.venue_save(venue=venue)
+
+    assert shows(corner(ours)["year"], "RENAMEDCONF")  # a paper row names the venue
+    assert shows(corner(ours)["writer"], "RENAMEDCONF")  # a summary card names it
+    still_cached(*corner(theirs).values())
+
+
 def test_a_profile_change_shows_on_the_writers_pages(warmed):
     ours, theirs = warmed
 
