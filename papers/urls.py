@@ -10,6 +10,7 @@ urlpatterns = [
     path("papers/add/", views.paper_add, name="paper-add"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
     path("imports/<int:pk>/retry/", views.import_retry, name="import-retry"),
+    path("venues/import/", views.venue_import, name="venue-import"),
     path("venues/", cache_anonymous(views.venue_list), name="venue-list"),
     path(
         "venues/<slug:slug>/", cache_anonymous(views.venue_detail), name="venue-detail"

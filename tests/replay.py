@@ -70,17 +70,25 @@ class ArxivReplay:
             found = [self.entries[k] for k in keys if k in self.entries]
             return Response(feed(found), content_type="application/atom+xml")
         query = unquote(request.args.get("search_query", ""))
-        words = [
-            w.lower()
-            for w in re.findall(r"\w+", query)
-            if w.lower() not in ("ti", "and")
+        # Phrases joined by OR (a batch of titles) match an entry if any one does.
+        phrases = [
+            [
+                w.lower()
+                for w in re.findall(r"\w+", part)
+                if w.lower() not in ("ti", "and")
+            ]
+            for part in query.split(" OR ")
         ]
         hits = [
             entry
             for entry in self.entries.values()
-            if all(w in ENTRY_TITLE.search(entry)["title"].lower() for w in words)
+            if any(
+                all(w in ENTRY_TITLE.search(entry)["title"].lower() for w in words)
+                for words in phrases
+            )
         ]
-        return Response(feed(hits[:10]), content_type="application/atom+xml")
+        limit = int(request.args.get("max_results", 10))
+        return Response(feed(hits[:limit]), content_type="application/atom+xml")
 
 
 class CrossrefReplay:
@@ -120,3 +128,45 @@ class BibsonomyReplay:
         name = "post.xml" if "/users/" in request.path else "search_posts.xml"
         body = (FIXTURES / "bibsonomy" / name).read_text(encoding="utf-8")
         return Response(body, content_type="text/xml")
+
+
+DBLP_ENTRY_START = re.compile(r"^@", re.M)
+
+
+class DblpReplay:
+    """Serve dblp's publication search API for `toc:` queries from recorded BibTeX.
+
+    Each fixture file tests/fixtures/dblp/toc_<venue path>_<name>.bib is dblp's whole
+    answer for one table of contents; a request gets the slice of its entries that
+    `f` (offset) and `h` (page size) ask for, in the recorded layout. An unknown table
+    of contents answers with an empty body: no such answer is recorded, so this is an
+    assumption, and the client stops on any short page whatever its content.
+    """
+
+    def __init__(self):
+        self.tocs: dict[str, list[str]] = {}
+        for path in (FIXTURES / "dblp").glob("toc_*.bib"):
+            parts = path.stem.split("_")[1:]
+            toc = "db/" + "/".join(parts[:-1]) + f"/{parts[-1]}.bht"
+            text = path.read_text(encoding="utf-8")
+            starts = [m.start() for m in DBLP_ENTRY_START.finditer(text)]
+            ends = [*starts[1:], len(text)]
+            self.tocs[toc] = [text[a:b] for a, b in zip(starts, ends, strict=True)]
+        self.requests: list[dict[str, str]] = []
+        self.fail_next: list[tuple[int, dict[str, str]]] = []
+
+    def add(self, toc: str, entries: list[str]) -> None:
+        self.tocs[toc] = entries
+
+    def __call__(self, request: Request) -> Response:
+        self.requests.append(dict(request.args))
+        if self.fail_next:
+            status, headers = self.fail_next.pop(0)
+            return Response("Too Many Requests", status=status, headers=headers)
+        query = request.args.get("q", "")
+        match = re.fullmatch(r"toc:(?P<toc>\S+):", query)
+        entries = self.tocs.get(match["toc"], []) if match else []
+        offset = int(request.args.get("f", 0))
+        size = int(request.args.get("h", 30))
+        body = "".join(entries[offset : offset + size])
+        return Response(body, content_type="text/plain; charset=utf-8")

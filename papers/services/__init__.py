@@ -17,16 +17,30 @@ from .imports import (
     papers_refresh_arxiv,
 )
 from .merge import MERGED_FIELDS, paper_upsert, papers_upsert
-from .records import PaperData, data_from_arxiv, data_from_bibsonomy, data_from_crossref
-from .venues import venue_resolve
+from .proceedings import (
+    VenueImportReport,
+    papers_link_arxiv,
+    venue_import,
+    venues_sync,
+)
+from .records import (
+    PaperData,
+    data_from_arxiv,
+    data_from_bibsonomy,
+    data_from_crossref,
+    data_from_dblp,
+)
+from .venues import venue_for_dblp_key, venue_resolve
 
 __all__ = [
     "MERGED_FIELDS",
     "RETRYABLE",
     "PaperData",
+    "VenueImportReport",
     "data_from_arxiv",
     "data_from_bibsonomy",
     "data_from_crossref",
+    "data_from_dblp",
     "fetch_data",
     "import_arxiv_batch",
     "import_create",
@@ -37,6 +51,10 @@ __all__ = [
     "import_start",
     "paper_upsert",
     "papers_upsert",
+    "papers_link_arxiv",
     "papers_refresh_arxiv",
+    "venue_for_dblp_key",
+    "venue_import",
     "venue_resolve",
+    "venues_sync",
 ]

@@ -10,6 +10,7 @@ from ..models import Paper, Venue
 from ..sources.arxiv import ArxivRecord
 from ..sources.bibsonomy import BibEntry, BibsonomyPost
 from ..sources.crossref import CrossrefWork
+from ..sources.dblp import DblpRecord
 from ..venue_seed import ARXIV_SLUG
 
 
@@ -30,6 +31,8 @@ class PaperData:
     doi: str = ""
     interhash: str = ""
     bibtex_key: str = ""
+    dblp_key: str = ""
+    links: tuple[str, ...] = ()  # electronic-edition links, merged into Paper.links
     url: str = ""
     pdf_url: str = ""
     journal_ref: str = ""
@@ -109,4 +112,24 @@ def data_from_crossref(work: CrossrefWork) -> PaperData:
         venue_kind=kind,
         doi=work.doi.lower(),
         url=work.url or "",
+    )
+
+
+def data_from_dblp(record: DblpRecord) -> PaperData:
+    """A dblp table-of-contents record; its key's venue part names the venue."""
+    kind = (
+        Venue.Kind.JOURNAL if record.entrytype == "article" else Venue.Kind.CONFERENCE
+    )
+    return PaperData(
+        title=record.title,
+        source=Paper.Source.DBLP,
+        authors=tuple((name, "") for name in record.authors),
+        year=record.year,
+        venue=record.venue_key,
+        venue_kind=kind,
+        arxiv_id=record.arxiv_id or "",
+        doi=(record.doi or "").lower(),
+        dblp_key=record.key,
+        links=record.links,
+        url=record.links[0] if record.links else "",
     )

@@ -207,3 +207,60 @@ def test_title_search_offers_arxiv_papers_to_import(
     )
     html = response.content.decode()
     assert "Import this paper" in html and 'value="1706.03762"' in html
+
+
+def test_paper_page_shows_the_dblp_key_with_a_link(client):
+    paper = PaperFactory(dblp_key="conf/iclr/ZhangBHRV17")
+
+    html = client.get(paper.get_absolute_url()).content.decode()
+
+    assert (
+        '<a href="https://dblp.org/rec/conf/iclr/ZhangBHRV17" rel="noopener">'
+        "dblp conf/iclr/ZhangBHRV17</a>"
+    ) in html
+
+
+def test_paper_page_without_dblp_key_has_no_dblp_link(client):
+    paper = PaperFactory()
+
+    assert "dblp.org" not in client.get(paper.get_absolute_url()).content.decode()
+
+
+def test_venue_import_page_is_for_staff_only(client_logged_in):
+    response = client_logged_in.get(reverse("papers:venue-import"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_staff_queue_a_venue_import(
+    client, dblp_replay, arxiv_replay, django_capture_on_commit_callbacks
+):
+    from papers.models import Paper
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+    url = reverse("papers:venue-import")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"key": "conf/iclr", "year": "2017"})
+    page = client.get(response["Location"])
+
+    assert "The import of conf/iclr 2017 is queued" in page.content.decode()
+    # Without a broker the task runs in-process once the request commits.
+    assert Paper.objects.filter(venue__slug="iclr", year=2017).count() == 198
+
+
+def test_venue_import_rejects_a_key_that_is_not_dblp(client):
+    from papers.models import Paper
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+
+    response = client.post(
+        reverse("papers:venue-import"), {"key": "NeurIPS", "year": "2017"}
+    )
+
+    assert response.status_code == 400
+    assert "Give a dblp venue key such as" in response.content.decode()
+    assert Paper.objects.count() == 0
