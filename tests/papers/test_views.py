@@ -264,3 +264,20 @@ def test_venue_import_rejects_a_key_that_is_not_dblp(client):
     assert response.status_code == 400
     assert "Give a dblp venue key such as" in response.content.decode()
     assert Paper.objects.count() == 0
+
+
+def test_venue_year_tabs_show_coverage_per_year(client):
+    venue = VenueFactory(slug="iclr", short_name="ICLR")
+    covered = PaperFactory(venue=venue, year=2017)
+    PaperFactory(venue=venue, year=2017)
+    PaperFactory(venue=venue, year=2016)
+    SummaryFactory(paper=covered)
+
+    html = client.get(reverse("papers:venue-detail", args=["iclr"])).content.decode()
+
+    assert (
+        '2017 <span class="count" title="1 of 2 papers summarised">1/2</span>' in html
+    )
+    assert (
+        '2016 <span class="count" title="0 of 1 papers summarised">0/1</span>' in html
+    )
