@@ -283,3 +283,25 @@ class PaperImport(TimeStampedModel):
     @property
     def is_pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class ArxivHarvest(models.Model):
+    """Where the OAI-PMH harvest of one arXiv set stands, saved after every page.
+
+    A harvest that dies mid-list resumes from `resumption_token` (arXiv's tokens last
+    long enough for a worker restart); once the list is complete, `harvested_until` moves
+    on and the token is cleared, so the next run asks only for what is newer.
+    """
+
+    set_spec = models.CharField(max_length=50, unique=True)
+    harvested_until = models.DateField(null=True, blank=True)
+    # The run in progress: its date range and the token of its next page.
+    from_date = models.DateField(null=True, blank=True)
+    until = models.DateField(null=True, blank=True)
+    resumption_token = models.CharField(max_length=500, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.set_spec} until {self.harvested_until}"

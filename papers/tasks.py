@@ -67,3 +67,10 @@ def sync_venues() -> list[str]:
         if report.changed or report.errors:
             logger.info("venue sync: %s", report.summary())
     return [report.summary() for report in reports]
+
+
+@shared_task
+def harvest_arxiv() -> list[str]:
+    """Harvest new arXiv papers of ARXIV_HARVEST_CATEGORIES over OAI-PMH (daily)."""
+    reports = services.arxiv_harvest(categories=list(settings.ARXIV_HARVEST_CATEGORIES))
+    return [report.summary() for report in reports]

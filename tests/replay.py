@@ -170,3 +170,80 @@ class DblpReplay:
         size = int(request.args.get("h", 30))
         body = "".join(entries[offset : offset + size])
         return Response(body, content_type="text/plain; charset=utf-8")
+
+
+OAI_RECORD = re.compile(r"<record>.*?</record>\n?", re.S)
+
+
+class OaiReplay:
+    """Serve arXiv's OAI-PMH ListRecords from the recorded arXiv-format page.
+
+    The records are cut into pages of `page_size`; every page but the last ends with a
+    resumption token, the last with the empty token element arXiv sends. Resuming asks
+    for `verb` and `resumptionToken` only, as the protocol requires. `fail_next` queues
+    answers to send before the real ones: by default the recorded 503 with Retry-After.
+    """
+
+    def __init__(self, page_size: int = 20):
+        text = (FIXTURES / "oai" / "listrecords_arxiv_cs.xml").read_text(
+            encoding="utf-8"
+        )
+        self.head = text[: text.index("<record>")]
+        self.tail = "</ListRecords>\n</OAI-PMH>\n"
+        self.records = OAI_RECORD.findall(text)
+        self.page_size = page_size
+        self.requests: list[dict[str, str]] = []
+        self.fail_next: list[tuple[int, dict[str, str], str]] = []
+        # Requests (counted from 1) answered with the recorded 503 instead.
+        self.busy_requests: set[int] = set()
+        recorded = json.loads(
+            (FIXTURES / "oai" / "listrecords_503_then_200.json").read_text(
+                encoding="utf-8"
+            )
+        )[0]
+        headers = recorded["rawHeaders"]
+        self.busy = (
+            recorded["status"],
+            {"Retry-After": headers[headers.index("Retry-After") + 1]},
+            recorded["response"],
+        )
+
+    def record_like(
+        self, index: int, arxiv_id: str, *, updated: str, categories: str
+    ) -> str:
+        """Return recorded record `index` as another paper's: id, dates and categories."""
+        record = self.records[index]
+        old = re.search(r"<id>(.*?)</id>", record)[1]
+        record = record.replace(f"oai:arXiv.org:{old}", f"oai:arXiv.org:{arxiv_id}")
+        record = record.replace(f"<id>{old}</id>", f"<id>{arxiv_id}</id>")
+        record = re.sub(
+            r"<categories>.*?</categories>",
+            f"<categories>{categories}</categories>",
+            record,
+        )
+        return re.sub(
+            r"<updated>.*?</updated>", f"<updated>{updated}</updated>", record
+        )
+
+    def __call__(self, request: Request) -> Response:
+        self.requests.append(dict(request.args))
+        if self.fail_next or len(self.requests) in self.busy_requests:
+            status, headers, body = (
+                self.fail_next.pop(0) if self.fail_next else self.busy
+            )
+            return Response(
+                body, status=status, headers=headers, content_type="text/html"
+            )
+        token = request.args.get("resumptionToken")
+        start = int(token.split("|")[1]) - 1 if token else 0
+        page = self.records[start : start + self.page_size]
+        end = start + len(page)
+        next_token = f"6965856|{end + 1}" if end < len(self.records) else ""
+        body = (
+            self.head
+            + "".join(page)
+            + f'<resumptionToken cursor="{start}" completeListSize="{len(self.records)}">'
+            + f"{next_token}</resumptionToken>\n"
+            + self.tail
+        )
+        return Response(body, content_type="text/xml")

@@ -4,6 +4,7 @@ Network calls happen outside any transaction; writes then lock the paper's ident
 that two imports of the same paper at once end in one row (see merge.py).
 """
 
+from .harvest import HarvestReport, arxiv_harvest
 from .imports import (
     RETRYABLE,
     fetch_data,
@@ -29,18 +30,22 @@ from .records import (
     data_from_bibsonomy,
     data_from_crossref,
     data_from_dblp,
+    data_from_oai,
 )
 from .venues import venue_for_dblp_key, venue_resolve
 
 __all__ = [
     "MERGED_FIELDS",
     "RETRYABLE",
+    "HarvestReport",
     "PaperData",
     "VenueImportReport",
+    "arxiv_harvest",
     "data_from_arxiv",
     "data_from_bibsonomy",
     "data_from_crossref",
     "data_from_dblp",
+    "data_from_oai",
     "fetch_data",
     "import_arxiv_batch",
     "import_create",

@@ -11,6 +11,7 @@ from ..sources.arxiv import ArxivRecord
 from ..sources.bibsonomy import BibEntry, BibsonomyPost
 from ..sources.crossref import CrossrefWork
 from ..sources.dblp import DblpRecord
+from ..sources.oaipmh import OaiRecord
 from ..venue_seed import ARXIV_SLUG
 
 
@@ -132,4 +133,25 @@ def data_from_dblp(record: DblpRecord) -> PaperData:
         dblp_key=record.key,
         links=record.links,
         url=record.links[0] if record.links else "",
+    )
+
+
+def data_from_oai(record: OaiRecord) -> PaperData:
+    """An arXiv OAI-PMH record; the version is left to the API, which names it."""
+    published = record.created
+    return PaperData(
+        title=record.title,
+        source=Paper.Source.ARXIV,
+        authors=tuple((name, "") for name in record.authors),
+        abstract=record.abstract,
+        year=published.year if published else None,
+        published_on=published,
+        venue=ARXIV_SLUG,
+        venue_kind=Venue.Kind.PREPRINT,
+        arxiv_id=record.arxiv_id,
+        doi=(record.doi or "").lower(),
+        url=f"https://arxiv.org/abs/{record.arxiv_id}",
+        pdf_url=f"https://arxiv.org/pdf/{record.arxiv_id}",
+        journal_ref=record.journal_ref or "",
+        keywords=tuple(record.categories[:4]),
     )

@@ -19,6 +19,7 @@ from .bibsonomy import BibsonomyClient
 from .crossref import CrossrefClient
 from .dblp import MAX_PAGE_SIZE, DblpClient
 from .http import HttpClient
+from .oaipmh import OaiClient
 from .ratelimit import RateLimiter, rate_limiter_from_settings
 
 
@@ -97,6 +98,21 @@ def dblp_client(
         http=http_client("dblp", rate_limiter=rate_limiter, **http_options),
         base_url=base_url or settings.DBLP_API_URL,
         page_size=page_size,
+    )
+
+
+def oai_client(
+    *,
+    base_url: str | None = None,
+    rate_limiter: RateLimiter | None = None,
+    **http_options: Any,
+) -> OaiClient:
+    """Return an arXiv OAI-PMH client, throttled by the same limiter as the arXiv API."""
+    if rate_limiter is None:
+        rate_limiter = rate_limiter_from_settings("arxiv", settings.ARXIV_MIN_INTERVAL)
+    return OaiClient(
+        http=http_client("arXiv OAI-PMH", rate_limiter=rate_limiter, **http_options),
+        base_url=base_url or settings.ARXIV_OAI_URL,
     )
 
 
