@@ -206,6 +206,18 @@ class Paper(TimeStampedModel):
         return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.arxiv_id else ""
 
     @property
+    def openreview_url(self) -> str:
+        """The paper's OpenReview forum, when one of its links (from dblp) names it."""
+        return next(
+            (
+                link
+                for link in self.links or []
+                if link.startswith("https://openreview.net/forum?id=")
+            ),
+            "",
+        )
+
+    @property
     def dblp_url(self) -> str:
         return f"https://dblp.org/rec/{self.dblp_key}" if self.dblp_key else ""
 

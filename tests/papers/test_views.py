@@ -281,3 +281,18 @@ def test_venue_year_tabs_show_coverage_per_year(client):
     assert (
         '2016 <span class="count" title="0 of 1 papers summarised">0/1</span>' in html
     )
+
+
+def test_paper_page_links_the_openreview_forum_dblp_names(
+    client, dblp_replay, arxiv_replay
+):
+    from papers.models import Paper
+    from papers.services import venue_import
+
+    venue_import(key="conf/iclr", year=2017, link_arxiv=False)
+    paper = Paper.objects.get(dblp_key="conf/iclr/KipfW17")
+
+    html = client.get(paper.get_absolute_url()).content.decode()
+
+    assert f'<a href="{paper.links[0]}" rel="noopener">OpenReview forum</a>' in html
+    assert paper.links[0].startswith("https://openreview.net/forum?id=")
