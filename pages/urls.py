@@ -6,12 +6,20 @@ Included at the root, before the apps' own URLs, without a namespace: their name
 
 from django.urls import path
 
-from shortscience.cache import cache_anonymous
+from shortscience.cache import cache_anonymous, one_of, page_number
 
 from . import views
 
 urlpatterns = [
-    path("", cache_anonymous(views.home), name="home"),
+    path(
+        "",
+        cache_anonymous(
+            views.home,
+            params={"tab": one_of(*views.HOME_TABS)},
+            timeout=views.HOME_LAG_SECONDS,
+        ),
+        name="home",
+    ),
     path("papers/<int:pk>/", cache_anonymous(views.paper_detail), name="paper-detail"),
     path(
         "summaries/<int:pk>/",
@@ -20,6 +28,8 @@ urlpatterns = [
     ),
     path("s/<str:token>/", views.summary_shared, name="summary-shared"),
     path(
-        "users/<str:username>/", cache_anonymous(views.user_detail), name="user-detail"
+        "users/<str:username>/",
+        cache_anonymous(views.user_detail, params={"page": page_number}),
+        name="user-detail",
     ),
 ]

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db import models
 
 from . import markup
-from .cache import content_changed
+from .cache import cache_touch
 
 RENDERED_FIELDS = {"body", "body_html", "rendered_by"}
 
@@ -34,7 +34,8 @@ def render_stored(model: type[models.Model], pk: int) -> bool:
         body_html=markup.render(body), rendered_by=markup.RENDERER_VERSION
     )
     if updated:
-        content_changed()
+        # Pages showing the row depend on it as "<model name>" ("summary", "comment").
+        cache_touch(model._meta.model_name or "", pk)
     return bool(updated)
 
 

@@ -36,7 +36,12 @@ from .records import (
     data_from_dblp,
     data_from_oai,
 )
-from .venues import venue_for_dblp_key, venue_resolve
+from .venues import (
+    paper_save_from_admin,
+    venue_for_dblp_key,
+    venue_resolve,
+    venue_save,
+)
 
 __all__ = [
     "MERGED_FIELDS",
@@ -62,6 +67,7 @@ __all__ = [
     "title_search_start",
     "import_run",
     "import_start",
+    "paper_save_from_admin",
     "paper_upsert",
     "papers_upsert",
     "papers_link_arxiv",
@@ -70,4 +76,5 @@ __all__ = [
     "venue_import",
     "venue_resolve",
     "venues_sync",
+    "venue_save",
 ]
