@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import random
 import sys
@@ -228,7 +229,8 @@ def _copy_value(value) -> str:
         return "t" if value else "f"
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    text = str(value)
+    # JSON columns (Paper.links): str() of a list is not JSON.
+    text = json.dumps(value) if isinstance(value, list | dict) else str(value)
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
         text = (
             text.replace("\\", "\\\\")

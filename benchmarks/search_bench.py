@@ -3,6 +3,12 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python benchmarks/search_bench.py [--papers 100000] [--summaries 300000]
 
+At the size of all of arXiv plus dblp's venues in view (the issue's goal: 1,000,000 papers,
+each p95 at most 1.3 times its figure at 100,000):
+
+    DATABASE_URL=... .venv/bin/python benchmarks/search_bench.py \\
+        --papers 1000000 --summaries 3000000 --ratio-goal 1.3
+
 Creates a throwaway database (Django's test database for DATABASE_URL, migrated), loads a
 tenth of the data with COPY (triggers off, as pg_restore does, then the search index built
 in one pass by discovery's own indexing code), times the search, venue-year, home and paper
@@ -675,6 +681,12 @@ def main():
     parser.add_argument(
         "--requests", type=int, default=200, help="timed requests a page"
     )
+    parser.add_argument(
+        "--ratio-goal",
+        type=float,
+        default=1.5,
+        help="most a p95 at full size may be, as a multiple of the p95 at a tenth",
+    )
     args = parser.parse_args()
 
     import django
@@ -740,12 +752,13 @@ def main():
             s50, s95 = results["small"][page]
             f50, f95 = results["full"][page]
             fast = f95 <= goal
-            flat = f95 <= 1.5 * s95
+            flat = f95 <= args.ratio_goal * s95
             all_met &= fast and flat
             print(
                 f"{page:<11} {s50:>8.1f} ms {s95:>8.1f} ms {f50:>9.1f} ms {f95:>9.1f} ms"
                 f"  p95 <= {goal:.0f} ms: {'met' if fast else 'NOT met'};"
-                f" x{f95 / s95:.2f} of the small p95 (<= 1.5): {'met' if flat else 'NOT met'}"
+                f" x{f95 / s95:.2f} of the small p95 (<= {args.ratio_goal}):"
+                f" {'met' if flat else 'NOT met'}"
             )
         print(
             f"\nall goals met: {'yes' if all_met else 'no'}; "

@@ -41,7 +41,10 @@ def paper_for_key(raw: str) -> Paper | None:
     key = _DBLP_PREFIX.sub("", raw.strip())
     if not key:
         return None
-    paper = Paper.objects.filter(bibtex_key__in={key, f"DBLP:{key}"}).first()
+    paper = (
+        Paper.objects.filter(dblp_key=key).first()
+        or Paper.objects.filter(bibtex_key__in={key, f"DBLP:{key}"}).first()
+    )
     if paper is not None:
         return paper
     arxiv_id = _corr_arxiv_id(key)

@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from . import services
-from .models import Author, Authorship, Keyword, Paper, PaperImport, Venue, VenueAlias
+from .models import (
+    ArxivHarvest,
+    Author,
+    Authorship,
+    Keyword,
+    Paper,
+    PaperImport,
+    Venue,
+    VenueAlias,
+)
 
 
 @admin.register(Venue)
@@ -26,7 +35,7 @@ class AuthorshipInline(admin.TabularInline):
 class PaperAdmin(admin.ModelAdmin):
     list_display = ("title", "venue", "year", "arxiv_id", "doi", "source")
     list_filter = ("source", "venue", "year")
-    search_fields = ("title", "arxiv_id", "doi", "bibtex_key")
+    search_fields = ("title", "arxiv_id", "doi", "bibtex_key", "dblp_key")
     autocomplete_fields = ("venue", "keywords")
     inlines = [AuthorshipInline]
     list_select_related = ("venue",)
@@ -61,3 +70,9 @@ class PaperImportAdmin(admin.ModelAdmin):
     search_fields = ("identifier", "last_error")
     raw_id_fields = ("paper", "requested_by")
     readonly_fields = ("attempts", "last_error", "finished_at")
+
+
+@admin.register(ArxivHarvest)
+class ArxivHarvestAdmin(admin.ModelAdmin):
+    list_display = ("set_spec", "harvested_until", "resumption_token", "last_error")
+    readonly_fields = ("updated_at",)

@@ -24,3 +24,21 @@ class AddPaperForm(forms.Form):
         if identifier.kind == "title" and len(str(identifier.value)) < 3:
             raise forms.ValidationError("Type at least three characters of the title.")
         return identifier
+
+
+class VenueImportForm(forms.Form):
+    key = forms.RegexField(
+        label="dblp venue key",
+        regex=r"^(conf|journals|series)/[\w-]+$",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "conf/nips"}),
+        error_messages={"invalid": 'Give a dblp venue key such as "conf/nips".'},
+    )
+    year = forms.IntegerField(min_value=1900, max_value=2100)
+    toc = forms.RegexField(
+        label="dblp table of contents (only when not <venue><year>)",
+        regex=r"^db/[\w/-]+\.bht$",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "db/conf/nips/neurips2020.bht"}),
+    )

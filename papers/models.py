@@ -126,6 +126,7 @@ class Paper(TimeStampedModel):
         ARXIV = "arxiv", "arXiv"
         BIBSONOMY = "bibsonomy", "BibSonomy"
         CROSSREF = "crossref", "Crossref"
+        DBLP = "dblp", "dblp"
         MANUAL = "manual", "Manual"
 
     title = models.TextField()
@@ -143,6 +144,10 @@ class Paper(TimeStampedModel):
     doi = models.CharField("DOI", max_length=255, blank=True, db_index=True)
     bibsonomy_interhash = models.CharField(max_length=32, blank=True)
     bibtex_key = models.CharField(max_length=255, blank=True)
+    # The dblp record key ("conf/nips/VaswaniSPUJGKP17"): old ShortScience links use it.
+    dblp_key = models.CharField("DBLP key", max_length=255, blank=True)
+    # Electronic-edition links from dblp (publisher page, DOI, OpenReview forum, ...).
+    links = models.JSONField(default=list, blank=True)
     url = models.URLField(max_length=500, blank=True)
     pdf_url = models.URLField("PDF url", max_length=500, blank=True)
     source = models.CharField(
@@ -178,6 +183,11 @@ class Paper(TimeStampedModel):
                 condition=~Q(bibtex_key=""),
                 name="paper_unique_bibtex_key",
             ),
+            models.UniqueConstraint(
+                fields=["dblp_key"],
+                condition=~Q(dblp_key=""),
+                name="paper_unique_dblp_key",
+            ),
         ]
         indexes = [models.Index(fields=["venue", "year"])]
 
@@ -194,6 +204,22 @@ class Paper(TimeStampedModel):
     @property
     def arxiv_pdf_url(self) -> str:
         return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.arxiv_id else ""
+
+    @property
+    def openreview_url(self) -> str:
+        """The paper's OpenReview forum, when one of its links (from dblp) names it."""
+        return next(
+            (
+                link
+                for link in self.links or []
+                if link.startswith("https://openreview.net/forum?id=")
+            ),
+            "",
+        )
+
+    @property
+    def dblp_url(self) -> str:
+        return f"https://dblp.org/rec/{self.dblp_key}" if self.dblp_key else ""
 
     @property
     def doi_url(self) -> str:
@@ -301,3 +327,25 @@ class PaperImport(TimeStampedModel):
     @property
     def is_pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class ArxivHarvest(models.Model):
+    """Where the OAI-PMH harvest of one arXiv set stands, saved after every page.
+
+    A harvest that dies mid-list resumes from `resumption_token` (arXiv's tokens last
+    long enough for a worker restart); once the list is complete, `harvested_until` moves
+    on and the token is cleared, so the next run asks only for what is newer.
+    """
+
+    set_spec = models.CharField(max_length=50, unique=True)
+    harvested_until = models.DateField(null=True, blank=True)
+    # The run in progress: its date range and the token of its next page.
+    from_date = models.DateField(null=True, blank=True)
+    until = models.DateField(null=True, blank=True)
+    resumption_token = models.CharField(max_length=500, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.set_spec} until {self.harvested_until}"

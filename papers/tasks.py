@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -9,6 +10,8 @@ from .models import PaperImport
 from .sources.http import TransientSourceError
 
 MAX_RETRIES = 8
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES)
@@ -57,3 +60,26 @@ def requeue_stalled_imports(older_than_minutes: int = 15) -> int:
 def refresh_arxiv_versions() -> int:
     """Re-read summarised arXiv papers and record new versions."""
     return services.papers_refresh_arxiv()
+
+
+@shared_task
+def import_venue(key: str, year: int, toc: str = "") -> str:
+    """Bring a venue-year in from dblp (the staff page queues this); return the report."""
+    return services.venue_import(key=key, year=year, toc=toc or None).summary()
+
+
+@shared_task
+def sync_venues() -> list[str]:
+    """Keep the configured venues (DBLP_SYNC_VENUES) in sync with dblp; report changes."""
+    reports = services.venues_sync(keys=list(settings.DBLP_SYNC_VENUES))
+    for report in reports:
+        if report.changed or report.errors:
+            logger.info("venue sync: %s", report.summary())
+    return [report.summary() for report in reports]
+
+
+@shared_task
+def harvest_arxiv() -> list[str]:
+    """Harvest new arXiv papers of ARXIV_HARVEST_CATEGORIES over OAI-PMH (daily)."""
+    reports = services.arxiv_harvest(categories=list(settings.ARXIV_HARVEST_CATEGORIES))
+    return [report.summary() for report in reports]

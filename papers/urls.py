@@ -12,6 +12,7 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
     path("papers/add/search/<str:search_id>/", views.title_search, name="title-search"),
     path("imports/<int:pk>/retry/", views.import_retry, name="import-retry"),
+    path("venues/import/", views.venue_import, name="venue-import"),
     path("venues/", cache_anonymous(views.venue_list), name="venue-list"),
     path(
         "venues/<slug:slug>/",

@@ -1,4 +1,6 @@
-from django.contrib.auth.decorators import login_required
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, user_passes_test
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -6,9 +8,10 @@ from django.views.decorators.http import require_POST
 
 from shortscience.cache import cache_depends
 from shortscience.pagination import paginate
+from shortscience.queue import enqueue
 
 from . import selectors, services
-from .forms import AddPaperForm
+from .forms import AddPaperForm, VenueImportForm
 from .models import Keyword, PaperImport, Venue
 
 PER_PAGE = 50
@@ -147,3 +150,25 @@ def import_retry(request, pk: int):
     paper_import = get_object_or_404(PaperImport, pk=pk)
     services.import_retry(paper_import=paper_import)
     return redirect(paper_import)
+
+
+@user_passes_test(lambda user: user.is_active and user.is_staff)
+def venue_import(request):
+    """Staff: queue an import of a venue-year from dblp (as `manage.py import_venue`)."""
+    from .tasks import import_venue
+
+    form = VenueImportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        key, year = form.cleaned_data["key"], form.cleaned_data["year"]
+        enqueue(import_venue, key, year, form.cleaned_data["toc"])
+        messages.success(
+            request,
+            f"The import of {key} {year} is queued; the venue's page fills as it runs.",
+        )
+        return redirect("papers:venue-import")
+    return render(
+        request,
+        "papers/venue_import.html",
+        {"form": form, "synced": settings.DBLP_SYNC_VENUES},
+        status=400 if form.errors else 200,
+    )

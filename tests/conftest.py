@@ -3,7 +3,13 @@ import re
 import pytest
 
 from tests.factories import PaperFactory, SummaryFactory, UserFactory
-from tests.replay import ArxivReplay, BibsonomyReplay, CrossrefReplay
+from tests.replay import (
+    ArxivReplay,
+    BibsonomyReplay,
+    CrossrefReplay,
+    DblpReplay,
+    OaiReplay,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -117,6 +123,26 @@ def arxiv_replay(httpserver, settings):
     replay = ArxivReplay()
     httpserver.expect_request("/api/query").respond_with_handler(replay)
     settings.ARXIV_API_URL = httpserver.url_for("/api/query")
+    settings.ARXIV_MIN_INTERVAL = 0
+    return replay
+
+
+@pytest.fixture
+def dblp_replay(httpserver, settings):
+    """dblp's publication search API replayed from recorded BibTeX answers."""
+    replay = DblpReplay()
+    httpserver.expect_request("/search/publ/api").respond_with_handler(replay)
+    settings.DBLP_API_URL = httpserver.url_for("/search/publ/api")
+    settings.DBLP_MIN_INTERVAL = 0
+    return replay
+
+
+@pytest.fixture
+def oai_replay(httpserver, settings):
+    """arXiv's OAI-PMH interface replayed from a recorded ListRecords page."""
+    replay = OaiReplay()
+    httpserver.expect_request("/oai").respond_with_handler(replay)
+    settings.ARXIV_OAI_URL = httpserver.url_for("/oai")
     settings.ARXIV_MIN_INTERVAL = 0
     return replay
 

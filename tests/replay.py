@@ -70,17 +70,25 @@ class ArxivReplay:
             found = [self.entries[k] for k in keys if k in self.entries]
             return Response(feed(found), content_type="application/atom+xml")
         query = unquote(request.args.get("search_query", ""))
-        words = [
-            w.lower()
-            for w in re.findall(r"\w+", query)
-            if w.lower() not in ("ti", "and")
+        # Phrases joined by OR (a batch of titles) match an entry if any one does.
+        phrases = [
+            [
+                w.lower()
+                for w in re.findall(r"\w+", part)
+                if w.lower() not in ("ti", "and")
+            ]
+            for part in query.split(" OR ")
         ]
         hits = [
             entry
             for entry in self.entries.values()
-            if all(w in ENTRY_TITLE.search(entry)["title"].lower() for w in words)
+            if any(
+                all(w in ENTRY_TITLE.search(entry)["title"].lower() for w in words)
+                for words in phrases
+            )
         ]
-        return Response(feed(hits[:10]), content_type="application/atom+xml")
+        limit = int(request.args.get("max_results", 10))
+        return Response(feed(hits[:limit]), content_type="application/atom+xml")
 
 
 class CrossrefReplay:
@@ -122,4 +130,123 @@ class BibsonomyReplay:
             )
         name = "post.xml" if "/users/" in request.path else "search_posts.xml"
         body = (FIXTURES / "bibsonomy" / name).read_text(encoding="utf-8")
+        return Response(body, content_type="text/xml")
+
+
+DBLP_ENTRY_START = re.compile(r"^@", re.M)
+
+
+class DblpReplay:
+    """Serve dblp's publication search API for `toc:` queries from recorded BibTeX.
+
+    Each fixture file tests/fixtures/dblp/toc_<venue path>_<name>.bib is dblp's whole
+    answer for one table of contents; a request gets the slice of its entries that
+    `f` (offset) and `h` (page size) ask for, in the recorded layout. An unknown table
+    of contents answers with an empty body: no such answer is recorded, so this is an
+    assumption, and the client stops on any short page whatever its content.
+    """
+
+    def __init__(self):
+        self.tocs: dict[str, list[str]] = {}
+        for path in (FIXTURES / "dblp").glob("toc_*.bib"):
+            parts = path.stem.split("_")[1:]
+            toc = "db/" + "/".join(parts[:-1]) + f"/{parts[-1]}.bht"
+            text = path.read_text(encoding="utf-8")
+            starts = [m.start() for m in DBLP_ENTRY_START.finditer(text)]
+            ends = [*starts[1:], len(text)]
+            self.tocs[toc] = [text[a:b] for a, b in zip(starts, ends, strict=True)]
+        self.requests: list[dict[str, str]] = []
+        self.fail_next: list[tuple[int, dict[str, str]]] = []
+
+    def add(self, toc: str, entries: list[str]) -> None:
+        self.tocs[toc] = entries
+
+    def __call__(self, request: Request) -> Response:
+        self.requests.append(dict(request.args))
+        if self.fail_next:
+            status, headers = self.fail_next.pop(0)
+            return Response("Too Many Requests", status=status, headers=headers)
+        query = request.args.get("q", "")
+        match = re.fullmatch(r"toc:(?P<toc>\S+):", query)
+        entries = self.tocs.get(match["toc"], []) if match else []
+        offset = int(request.args.get("f", 0))
+        size = int(request.args.get("h", 30))
+        body = "".join(entries[offset : offset + size])
+        return Response(body, content_type="text/plain; charset=utf-8")
+
+
+OAI_RECORD = re.compile(r"<record>.*?</record>\n?", re.S)
+
+
+class OaiReplay:
+    """Serve arXiv's OAI-PMH ListRecords from the recorded arXiv-format page.
+
+    The records are cut into pages of `page_size`; every page but the last ends with a
+    resumption token, the last with the empty token element arXiv sends. Resuming asks
+    for `verb` and `resumptionToken` only, as the protocol requires. `fail_next` queues
+    answers to send before the real ones: by default the recorded 503 with Retry-After.
+    """
+
+    def __init__(self, page_size: int = 20):
+        text = (FIXTURES / "oai" / "listrecords_arxiv_cs.xml").read_text(
+            encoding="utf-8"
+        )
+        self.head = text[: text.index("<record>")]
+        self.tail = "</ListRecords>\n</OAI-PMH>\n"
+        self.records = OAI_RECORD.findall(text)
+        self.page_size = page_size
+        self.requests: list[dict[str, str]] = []
+        self.fail_next: list[tuple[int, dict[str, str], str]] = []
+        # Requests (counted from 1) answered with the recorded 503 instead.
+        self.busy_requests: set[int] = set()
+        recorded = json.loads(
+            (FIXTURES / "oai" / "listrecords_503_then_200.json").read_text(
+                encoding="utf-8"
+            )
+        )[0]
+        headers = recorded["rawHeaders"]
+        self.busy = (
+            recorded["status"],
+            {"Retry-After": headers[headers.index("Retry-After") + 1]},
+            recorded["response"],
+        )
+
+    def record_like(
+        self, index: int, arxiv_id: str, *, updated: str, categories: str
+    ) -> str:
+        """Return recorded record `index` as another paper's: id, dates and categories."""
+        record = self.records[index]
+        old = re.search(r"<id>(.*?)</id>", record)[1]
+        record = record.replace(f"oai:arXiv.org:{old}", f"oai:arXiv.org:{arxiv_id}")
+        record = record.replace(f"<id>{old}</id>", f"<id>{arxiv_id}</id>")
+        record = re.sub(
+            r"<categories>.*?</categories>",
+            f"<categories>{categories}</categories>",
+            record,
+        )
+        return re.sub(
+            r"<updated>.*?</updated>", f"<updated>{updated}</updated>", record
+        )
+
+    def __call__(self, request: Request) -> Response:
+        self.requests.append(dict(request.args))
+        if self.fail_next or len(self.requests) in self.busy_requests:
+            status, headers, body = (
+                self.fail_next.pop(0) if self.fail_next else self.busy
+            )
+            return Response(
+                body, status=status, headers=headers, content_type="text/html"
+            )
+        token = request.args.get("resumptionToken")
+        start = int(token.split("|")[1]) - 1 if token else 0
+        page = self.records[start : start + self.page_size]
+        end = start + len(page)
+        next_token = f"6965856|{end + 1}" if end < len(self.records) else ""
+        body = (
+            self.head
+            + "".join(page)
+            + f'<resumptionToken cursor="{start}" completeListSize="{len(self.records)}">'
+            + f"{next_token}</resumptionToken>\n"
+            + self.tail
+        )
         return Response(body, content_type="text/xml")

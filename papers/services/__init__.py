@@ -4,6 +4,7 @@ Network calls happen outside any transaction; writes then lock the paper's ident
 that two imports of the same paper at once end in one row (see merge.py).
 """
 
+from .harvest import HarvestReport, arxiv_harvest
 from .imports import (
     RETRYABLE,
     fetch_data,
@@ -21,16 +22,39 @@ from .imports import (
     title_search_start,
 )
 from .merge import MERGED_FIELDS, paper_upsert, papers_upsert
-from .records import PaperData, data_from_arxiv, data_from_bibsonomy, data_from_crossref
-from .venues import paper_save_from_admin, venue_resolve, venue_save
+from .proceedings import (
+    VenueImportReport,
+    papers_link_arxiv,
+    venue_import,
+    venues_sync,
+)
+from .records import (
+    PaperData,
+    data_from_arxiv,
+    data_from_bibsonomy,
+    data_from_crossref,
+    data_from_dblp,
+    data_from_oai,
+)
+from .venues import (
+    paper_save_from_admin,
+    venue_for_dblp_key,
+    venue_resolve,
+    venue_save,
+)
 
 __all__ = [
     "MERGED_FIELDS",
     "RETRYABLE",
+    "HarvestReport",
     "PaperData",
+    "VenueImportReport",
+    "arxiv_harvest",
     "data_from_arxiv",
     "data_from_bibsonomy",
     "data_from_crossref",
+    "data_from_dblp",
+    "data_from_oai",
     "fetch_data",
     "import_arxiv_batch",
     "import_create",
@@ -46,7 +70,11 @@ __all__ = [
     "paper_save_from_admin",
     "paper_upsert",
     "papers_upsert",
+    "papers_link_arxiv",
     "papers_refresh_arxiv",
+    "venue_for_dblp_key",
+    "venue_import",
     "venue_resolve",
+    "venues_sync",
     "venue_save",
 ]

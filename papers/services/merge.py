@@ -23,7 +23,12 @@ from .venues import venue_resolve
 
 
 def _identity_keys(data: PaperData, title_key: str) -> list[str]:
-    keys = [f"arxiv:{data.arxiv_id}", f"doi:{data.doi}", f"ih:{data.interhash}"]
+    keys = [
+        f"arxiv:{data.arxiv_id}",
+        f"doi:{data.doi}",
+        f"ih:{data.interhash}",
+        f"dblp:{data.dblp_key}",
+    ]
     return [k for k in keys if not k.endswith(":")] + [f"title:{title_key}"]
 
 
@@ -66,6 +71,7 @@ def _find_existing(datas: list[PaperData], title_keys: list[str]) -> list[Paper 
         ("doi", "doi"),
         ("bibsonomy_interhash", "interhash"),
         ("bibtex_key", "bibtex_key"),
+        ("dblp_key", "dblp_key"),
     ):
         values = {getattr(d, attr) for d in datas if getattr(d, attr)}
         if values:
@@ -75,7 +81,13 @@ def _find_existing(datas: list[PaperData], title_keys: list[str]) -> list[Paper 
         for paper in _locked(
             Paper.objects.select_related("venue").filter(keys)
         ).order_by("pk"):
-            for field_name in ("arxiv_id", "doi", "bibsonomy_interhash", "bibtex_key"):
+            for field_name in (
+                "arxiv_id",
+                "doi",
+                "bibsonomy_interhash",
+                "bibtex_key",
+                "dblp_key",
+            ):
                 value = getattr(paper, field_name)
                 if value:
                     by_key.setdefault((field_name, value), paper)
@@ -86,6 +98,7 @@ def _find_existing(datas: list[PaperData], title_keys: list[str]) -> list[Paper 
             or by_key.get(("doi", data.doi))
             or by_key.get(("bibsonomy_interhash", data.interhash))
             or by_key.get(("bibtex_key", data.bibtex_key))
+            or by_key.get(("dblp_key", data.dblp_key))
         )
     # The same paper without a shared key: same normalised title and first author.
     wanted = {
@@ -187,7 +200,7 @@ def _merge(
     version; a conference or journal record wins on venue and year.
     """
     is_new = paper.pk is None
-    for key in ("arxiv_id", "doi", "bibtex_key"):
+    for key in ("arxiv_id", "doi", "bibtex_key", "dblp_key"):
         if getattr(data, key) and not getattr(paper, key):
             setattr(paper, key, getattr(data, key))
     if data.interhash and not paper.bibsonomy_interhash:
@@ -211,6 +224,14 @@ def _merge(
             and not getattr(paper, key)
         ):
             setattr(paper, key, value[:500])
+    new_links = [
+        link
+        for link in data.links
+        if link.lower().startswith(("http://", "https://"))
+        and link not in (paper.links or [])
+    ]
+    if new_links:
+        paper.links = [*(paper.links or []), *new_links]
     if data.journal_ref and not paper.journal_ref:
         paper.journal_ref = data.journal_ref[:500]
     venue_is_preprint = venue is not None and venue.kind == Venue.Kind.PREPRINT
@@ -231,6 +252,8 @@ MERGED_FIELDS = [
     "arxiv_id",
     "doi",
     "bibtex_key",
+    "dblp_key",
+    "links",
     "bibsonomy_interhash",
     "title",
     "title_key",

@@ -10,6 +10,8 @@ from ..models import Paper, Venue
 from ..sources.arxiv import ArxivRecord
 from ..sources.bibsonomy import BibEntry, BibsonomyPost
 from ..sources.crossref import CrossrefWork
+from ..sources.dblp import DblpRecord
+from ..sources.oaipmh import OaiRecord
 from ..venue_seed import ARXIV_SLUG
 
 
@@ -30,6 +32,8 @@ class PaperData:
     doi: str = ""
     interhash: str = ""
     bibtex_key: str = ""
+    dblp_key: str = ""
+    links: tuple[str, ...] = ()  # electronic-edition links, merged into Paper.links
     url: str = ""
     pdf_url: str = ""
     journal_ref: str = ""
@@ -109,4 +113,45 @@ def data_from_crossref(work: CrossrefWork) -> PaperData:
         venue_kind=kind,
         doi=work.doi.lower(),
         url=work.url or "",
+    )
+
+
+def data_from_dblp(record: DblpRecord) -> PaperData:
+    """A dblp table-of-contents record; its key's venue part names the venue."""
+    kind = (
+        Venue.Kind.JOURNAL if record.entrytype == "article" else Venue.Kind.CONFERENCE
+    )
+    return PaperData(
+        title=record.title,
+        source=Paper.Source.DBLP,
+        authors=tuple((name, "") for name in record.authors),
+        year=record.year,
+        venue=record.venue_key,
+        venue_kind=kind,
+        arxiv_id=record.arxiv_id or "",
+        doi=(record.doi or "").lower(),
+        dblp_key=record.key,
+        links=record.links,
+        url=record.links[0] if record.links else "",
+    )
+
+
+def data_from_oai(record: OaiRecord) -> PaperData:
+    """An arXiv OAI-PMH record; the version is left to the API, which names it."""
+    published = record.created
+    return PaperData(
+        title=record.title,
+        source=Paper.Source.ARXIV,
+        authors=tuple((name, "") for name in record.authors),
+        abstract=record.abstract,
+        year=published.year if published else None,
+        published_on=published,
+        venue=ARXIV_SLUG,
+        venue_kind=Venue.Kind.PREPRINT,
+        arxiv_id=record.arxiv_id,
+        doi=(record.doi or "").lower(),
+        url=f"https://arxiv.org/abs/{record.arxiv_id}",
+        pdf_url=f"https://arxiv.org/pdf/{record.arxiv_id}",
+        journal_ref=record.journal_ref or "",
+        keywords=tuple(record.categories[:4]),
     )

@@ -53,6 +53,29 @@ def venue_resolve(raw: str, *, kind: str = Venue.Kind.CONFERENCE, create: bool =
     return venue
 
 
+def venue_for_dblp_key(key: str, *, kind: str = Venue.Kind.CONFERENCE) -> Venue:
+    """Return the venue a dblp venue key ("conf/nips") names, creating it when unknown.
+
+    A new venue is named after the key's last part and gets the key as its alias, so
+    every later record under that key lands in it; rename it in the admin.
+    """
+    key = key.strip().strip("/")
+    venue = venue_resolve(key, create=False)
+    if venue is not None:
+        return venue
+    short = key.rsplit("/", 1)[-1].upper()[:50]
+    slug_base = slugify(short)[:50] or "venue"
+    slug = slug_base
+    n = 2
+    while Venue.objects.filter(slug=slug).exists():
+        slug = f"{slug_base}-{n}"
+        n += 1
+    venue = Venue.objects.create(short_name=short, name=short, slug=slug, kind=kind)
+    VenueAlias.objects.get_or_create(alias=key, defaults={"venue": venue})
+    cache_touch("list", "venues")
+    return venue
+
+
 def venue_save(*, venue: Venue) -> Venue:
     """Save a venue edited by staff (a rename, a new slug): its name shows on many pages."""
     venue.save()

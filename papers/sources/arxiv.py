@@ -362,6 +362,36 @@ class ArxivClient:
         raise_for_status(response, service="arXiv", what=f"search {query}")
         return list(parse_feed(response.content).records)
 
+    def search_titles(
+        self, titles: Sequence[str], max_results: int | None = None
+    ) -> list[ArxivRecord]:
+        """Return the entries whose title contains any of `titles` as a phrase.
+
+        One request for the whole batch (`ti:"a" OR ti:"b" ...`); the caller matches
+        the entries back to its titles.
+        """
+        phrases = []
+        for title in titles:
+            words = re.sub(r'["\\()]', " ", title).split()
+            if words:
+                phrases.append('ti:"{}"'.format(" ".join(words)))
+        if not phrases:
+            return []
+        query = " OR ".join(phrases)
+        if max_results is None:
+            max_results = min(MAX_BATCH_SIZE, 3 * len(phrases))
+        response = self.http.get(
+            self.base_url,
+            params={"search_query": query, "start": 0, "max_results": max_results},
+        )
+        if response.status_code == 400:
+            raise PermanentSourceError(
+                f"arXiv rejected the title search: {self._reason(response)}",
+                status=400,
+            )
+        raise_for_status(response, service="arXiv", what="a title search")
+        return list(parse_feed(response.content).records)
+
     def _reason(self, response: requests.Response) -> str:
         try:
             feed = parse_feed(response.content)

@@ -396,7 +396,8 @@ def _keywords(value: str | None) -> tuple[str, ...]:
     return tuple(word.strip() for word in re.split(separator, value) if word.strip())
 
 
-def _entry_from_fields(fields: Mapping[str, str]) -> BibEntry:
+def entry_from_fields(fields: Mapping[str, str]) -> BibEntry:
+    """Return the entry that BibTeX fields (bibtexparser's names: ID, ENTRYTYPE) describe."""
     url = _nonempty(fields.get("url"))
     journal = _nonempty(fields.get("journal"), fields.get("journaltitle"))
     key = fields.get("ID", "")
@@ -433,7 +434,7 @@ def parse_bibtex(text: str) -> list[BibEntry]:
         database = bibtexparser.loads(text, parser=parser)
     except Exception as exc:  # bibtexparser raises pyparsing and assorted errors
         raise MalformedResponse(f"could not read the BibTeX: {exc}") from exc
-    return [_entry_from_fields(entry) for entry in database.entries]
+    return [entry_from_fields(entry) for entry in database.entries]
 
 
 # Client ------------------------------------------------------------------------------

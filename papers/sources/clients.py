@@ -17,7 +17,9 @@ from django.conf import settings
 from .arxiv import MAX_BATCH_SIZE, ArxivClient
 from .bibsonomy import BibsonomyClient
 from .crossref import CrossrefClient
+from .dblp import MAX_PAGE_SIZE, DblpClient
 from .http import HttpClient
+from .oaipmh import OaiClient
 from .ratelimit import RateLimiter, rate_limiter_from_settings
 
 
@@ -82,6 +84,38 @@ def crossref_client(
     )
 
 
+def dblp_client(
+    *,
+    base_url: str | None = None,
+    rate_limiter: RateLimiter | None = None,
+    page_size: int = MAX_PAGE_SIZE,
+    **http_options: Any,
+) -> DblpClient:
+    """Return a dblp client from settings, throttled by the shared dblp limiter."""
+    if rate_limiter is None:
+        rate_limiter = rate_limiter_from_settings("dblp", settings.DBLP_MIN_INTERVAL)
+    return DblpClient(
+        http=http_client("dblp", rate_limiter=rate_limiter, **http_options),
+        base_url=base_url or settings.DBLP_API_URL,
+        page_size=page_size,
+    )
+
+
+def oai_client(
+    *,
+    base_url: str | None = None,
+    rate_limiter: RateLimiter | None = None,
+    **http_options: Any,
+) -> OaiClient:
+    """Return an arXiv OAI-PMH client, throttled by the same limiter as the arXiv API."""
+    if rate_limiter is None:
+        rate_limiter = rate_limiter_from_settings("arxiv", settings.ARXIV_MIN_INTERVAL)
+    return OaiClient(
+        http=http_client("arXiv OAI-PMH", rate_limiter=rate_limiter, **http_options),
+        base_url=base_url or settings.ARXIV_OAI_URL,
+    )
+
+
 @dataclass
 class Fetchers:
     """The outside clients an import uses; tests and benchmarks pass their own."""
@@ -89,3 +123,4 @@ class Fetchers:
     arxiv: Callable[[], ArxivClient] = arxiv_client
     bibsonomy: Callable[[], BibsonomyClient] = bibsonomy_client
     crossref: Callable[[], CrossrefClient] = crossref_client
+    dblp: Callable[[], DblpClient] = dblp_client

@@ -311,6 +311,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "papers.tasks.refresh_arxiv_versions",
         "schedule": crontab(hour=4, minute=30),
     },
+    # Every day at 06:10 UTC (after arXiv's nightly announcement): harvest new and
+    # updated papers of ARXIV_HARVEST_CATEGORIES over OAI-PMH.
+    "every-day-harvest-arxiv": {
+        "task": "papers.tasks.harvest_arxiv",
+        "schedule": crontab(hour=6, minute=10),
+    },
+    # Every day at 05:20 UTC: re-read the configured venues' lists on dblp
+    # (DBLP_SYNC_VENUES, this year and last) and log what changed.
+    "every-day-sync-venues": {
+        "task": "papers.tasks.sync_venues",
+        "schedule": crontab(hour=5, minute=20),
+    },
     # Every day at 02:40 UTC: write the public data dump (all public summaries, JSON
     # Lines, gzip) to storage under dumps/, served at /dumps/latest.jsonl.gz.
     "every-day-write-public-dump": {
@@ -333,6 +345,20 @@ BIBSONOMY_API_KEY = env("BIBSONOMY_API_KEY", default="")
 CROSSREF_API_URL = env("CROSSREF_API_URL", default="https://api.crossref.org")
 # arXiv asks for at most one request every 3 seconds.
 ARXIV_MIN_INTERVAL = env.float("ARXIV_MIN_INTERVAL", default=3.0)
+# arXiv's OAI-PMH interface, harvested daily for new papers in ARXIV_HARVEST_CATEGORIES
+# (comma-separated; each archive, the part before the dot, is one OAI set).
+ARXIV_OAI_URL = env("ARXIV_OAI_URL", default="https://oaipmh.arxiv.org/oai")
+ARXIV_HARVEST_CATEGORIES = env.list(
+    "ARXIV_HARVEST_CATEGORIES", default=["cs.LG", "cs.CL", "stat.ML"]
+)
+# dblp's publication search API; one request a second at most keeps clear of its 429s.
+DBLP_API_URL = env("DBLP_API_URL", default="https://dblp.org/search/publ/api")
+DBLP_MIN_INTERVAL = env.float("DBLP_MIN_INTERVAL", default=1.0)
+# Venues kept in sync with dblp by the periodic job (dblp keys, comma-separated); the
+# job re-reads this year and the last for each.
+DBLP_SYNC_VENUES = env.list(
+    "DBLP_SYNC_VENUES", default=["conf/nips", "conf/icml", "conf/iclr"]
+)
 HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=20.0)
 # First delay (seconds) before an import whose source was unavailable is tried again; it
 # doubles on every retry, up to 60 times this (10 s -> at most 10 minutes between tries).

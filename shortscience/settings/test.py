@@ -17,6 +17,7 @@ if not env("CACHE_URL", default=""):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # No politeness delay against the local replay server.
 ARXIV_MIN_INTERVAL = 0.0
+DBLP_MIN_INTERVAL = 0.0
 HTTP_TIMEOUT = 5.0
 # Celery is left as base.py sets it: without a broker, tasks run in-process after commit
 # and a failing task is logged, not raised, as in every deployment without one. With a

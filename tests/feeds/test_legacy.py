@@ -115,3 +115,24 @@ def test_user_name_redirects_to_the_profile(client):
 
 def test_rss_xml_redirects_to_the_latest_feed(client):
     _assert_moved(client.get("/rss.xml"), "/feeds/latest.rss")
+
+
+@pytest.mark.parametrize("key", ["conf/iclr/ZhangBHRV17", "DBLP:conf/iclr/ZhangBHRV17"])
+def test_dblp_key_redirects_to_the_paper_imported_from_dblp(client, zhang, key):
+    zhang.dblp_key = "conf/iclr/ZhangBHRV17"
+    zhang.save()
+    PaperFactory(bibtex_key="conf/iclr/ZhangBHRV17x")
+
+    _assert_moved(client.get("/paper", {"bibtexKey": key}), f"/papers/{zhang.pk}/")
+
+
+def test_dblp_imported_volume_answers_old_links(client, dblp_replay, arxiv_replay):
+    from papers.models import Paper
+    from papers.services import venue_import
+
+    venue_import(key="conf/iclr", year=2017, link_arxiv=False)
+    paper = Paper.objects.get(dblp_key="conf/iclr/KipfW17")
+
+    response = client.get("/paper", {"bibtexKey": "conf/iclr/KipfW17"})
+
+    _assert_moved(response, f"/papers/{paper.pk}/")

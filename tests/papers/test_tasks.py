@@ -133,6 +133,33 @@ def test_in_process_an_outage_fails_at_once_and_can_be_tried_again(
     assert paper_import.attempts == 2
 
 
+@pytest.mark.django_db
+def test_beat_runs_the_venue_sync_and_the_arxiv_harvest(settings):
+    from celery import current_app
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+
+    tasks = [
+        schedule["every-day-sync-venues"]["task"],
+        schedule["every-day-harvest-arxiv"]["task"],
+    ]
+    assert tasks == ["papers.tasks.sync_venues", "papers.tasks.harvest_arxiv"]
+    assert all(task in current_app.tasks for task in tasks)
+
+
+@pytest.mark.django_db
+def test_harvest_task_reports_what_it_brought(settings, oai_replay):
+    from papers.models import Paper
+    from papers.tasks import harvest_arxiv
+
+    settings.ARXIV_HARVEST_CATEGORIES = ["cs.LG"]
+
+    [summary] = harvest_arxiv()
+
+    assert summary.startswith("arXiv cs: 3 pages, 46 records, 4 in the configured")
+    assert Paper.objects.count() == 4
+
+
 def test_waiting_import_says_when_it_tries_again(
     arxiv_replay, scheduled, recorded_sleeps, client
 ):

@@ -277,6 +277,95 @@ def test_title_search_offers_arxiv_papers_to_import(
     assert "Import this paper" in html and 'value="1706.03762"' in html
 
 
+def test_paper_page_shows_the_dblp_key_with_a_link(client):
+    paper = PaperFactory(dblp_key="conf/iclr/ZhangBHRV17")
+
+    html = client.get(paper.get_absolute_url()).content.decode()
+
+    assert (
+        '<a href="https://dblp.org/rec/conf/iclr/ZhangBHRV17" rel="noopener">'
+        "dblp conf/iclr/ZhangBHRV17</a>"
+    ) in html
+
+
+def test_paper_page_without_dblp_key_has_no_dblp_link(client):
+    paper = PaperFactory()
+
+    assert "dblp.org" not in client.get(paper.get_absolute_url()).content.decode()
+
+
+def test_venue_import_page_is_for_staff_only(client_logged_in):
+    response = client_logged_in.get(reverse("papers:venue-import"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_staff_queue_a_venue_import(
+    client, dblp_replay, arxiv_replay, django_capture_on_commit_callbacks
+):
+    from papers.models import Paper
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+    url = reverse("papers:venue-import")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"key": "conf/iclr", "year": "2017"})
+    page = client.get(response["Location"])
+
+    assert "The import of conf/iclr 2017 is queued" in page.content.decode()
+    # Without a broker the task runs in-process once the request commits.
+    assert Paper.objects.filter(venue__slug="iclr", year=2017).count() == 198
+
+
+def test_venue_import_rejects_a_key_that_is_not_dblp(client):
+    from papers.models import Paper
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+
+    response = client.post(
+        reverse("papers:venue-import"), {"key": "NeurIPS", "year": "2017"}
+    )
+
+    assert response.status_code == 400
+    assert "Give a dblp venue key such as" in response.content.decode()
+    assert Paper.objects.count() == 0
+
+
+def test_venue_year_tabs_show_coverage_per_year(client):
+    venue = VenueFactory(slug="iclr", short_name="ICLR")
+    covered = PaperFactory(venue=venue, year=2017)
+    PaperFactory(venue=venue, year=2017)
+    PaperFactory(venue=venue, year=2016)
+    SummaryFactory(paper=covered)
+
+    html = client.get(reverse("papers:venue-detail", args=["iclr"])).content.decode()
+
+    assert (
+        '2017 <span class="count" title="1 of 2 papers summarised">1/2</span>' in html
+    )
+    assert (
+        '2016 <span class="count" title="0 of 1 papers summarised">0/1</span>' in html
+    )
+
+
+def test_paper_page_links_the_openreview_forum_dblp_names(
+    client, dblp_replay, arxiv_replay
+):
+    from papers.models import Paper
+    from papers.services import venue_import
+
+    venue_import(key="conf/iclr", year=2017, link_arxiv=False)
+    paper = Paper.objects.get(dblp_key="conf/iclr/KipfW17")
+
+    html = client.get(paper.get_absolute_url()).content.decode()
+
+    assert f'<a href="{paper.links[0]}" rel="noopener">OpenReview forum</a>' in html
+    assert paper.links[0].startswith("https://openreview.net/forum?id=")
+
+
 def test_unreachable_source_is_told_in_words_with_one_count(
     client_logged_in, settings, recorded_sleeps, django_capture_on_commit_callbacks
 ):
