@@ -11,7 +11,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
-from .social import SOCIAL_APPS, social_providers_from_env
+from .social import social_apps, social_providers_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -174,11 +174,12 @@ ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "homepage"
 # allauth's defaults for every action, with failed sign-ins spelled out: after 5 failures
 # for one account in 5 minutes (or 10 a minute from one address) sign-in is locked out.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
-# Social sign-in (ORCID, GitHub, Google) switches on when a provider's id and secret are set.
+# Social sign-in (ORCID, GitHub, Google) switches on when a provider's id and secret are set;
+# its tables exist either way, and a provider without credentials has no URLs at all.
 SOCIALACCOUNT_PROVIDERS = social_providers_from_env(env.ENVIRON)
+INSTALLED_APPS += social_apps(SOCIALACCOUNT_PROVIDERS)
+SOCIALACCOUNT_ADAPTER = "users.adapters.SocialAccountAdapter"
 if SOCIALACCOUNT_PROVIDERS:
-    INSTALLED_APPS += SOCIAL_APPS
-    SOCIALACCOUNT_ADAPTER = "users.adapters.SocialAccountAdapter"
     # Sign-in forms post on to the providers' own pages.
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += [
         {
