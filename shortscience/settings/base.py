@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "shortscience",
     "users",
     "papers",
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "users.mfa.AdminSecondFactorMiddleware",
     "shortscience.middleware.WriteRateLimitMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -189,6 +191,17 @@ if SOCIALACCOUNT_PROVIDERS:
         }[name]
         for name in SOCIALACCOUNT_PROVIDERS
     ]
+
+# Second factors (allauth.mfa, /accounts/2fa/): an authenticator app (TOTP), passkeys and
+# security keys (WebAuthn) and recovery codes; optional for everyone, required of staff and
+# moderators before any moderation or admin page (users/mfa.py).
+# https://docs.allauth.org/en/latest/mfa/configuration.html
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = SITE_NAME
+# Browsers allow WebAuthn on http only for localhost; this lets a dev site on http use it.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not SITE_URL.startswith("https:")
+MFA_REQUIRED_FOR_MODERATORS = env.bool("MFA_REQUIRED_FOR_MODERATORS", default=True)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
