@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "shortscience",
     "users",
     "papers",
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "users.mfa.AdminSecondFactorMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "shortscience.middleware.WriteRateLimitMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -201,6 +203,8 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = SITE_NAME
 # Browsers allow WebAuthn on http only for localhost; this lets a dev site on http use it.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not SITE_URL.startswith("https:")
+# Signed-in sessions (/settings/sessions/): each keeps its address and last-seen time.
+USERSESSIONS_TRACK_ACTIVITY = True
 MFA_REQUIRED_FOR_MODERATORS = env.bool("MFA_REQUIRED_FOR_MODERATORS", default=True)
 
 LANGUAGE_CODE = "en-us"
