@@ -64,6 +64,7 @@ def _report(request, *, summary=None, comment=None):
                 reason=request.POST.get("reason", ""),
                 summary=summary,
                 comment=comment,
+                spam=bool(request.POST.get("spam")),
             )
         except ValidationError as exc:
             return render(
@@ -73,6 +74,7 @@ def _report(request, *, summary=None, comment=None):
                     "target": target,
                     "errors": exc.messages,
                     "reason": request.POST.get("reason", ""),
+                    "spam": bool(request.POST.get("spam")),
                 },
                 status=400,
             )

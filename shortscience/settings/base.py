@@ -203,6 +203,15 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = SITE_NAME
 # Browsers allow WebAuthn on http only for localhost; this lets a dev site on http use it.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not SITE_URL.startswith("https:")
+# Probation (users/probation.py): an account with no reputation may put at most
+# PROBATION_MAX_LINKS links and no image from another site in each of its first
+# PROBATION_POSTS posts; "refuse" says what to change, "hold" saves the post hidden in the
+# moderation queue. A spam report from a user with at least TRUSTED_REPORTER_REPUTATION
+# (or a moderator) hides the post at once, pending review.
+PROBATION_POSTS = env.int("PROBATION_POSTS", default=3)
+PROBATION_MAX_LINKS = env.int("PROBATION_MAX_LINKS", default=2)
+PROBATION_MODE = env("PROBATION_MODE", default="refuse")
+TRUSTED_REPORTER_REPUTATION = env.int("TRUSTED_REPORTER_REPUTATION", default=50)
 # Signed-in sessions (/settings/sessions/): each keeps its address and last-seen time.
 USERSESSIONS_TRACK_ACTIVITY = True
 MFA_REQUIRED_FOR_MODERATORS = env.bool("MFA_REQUIRED_FOR_MODERATORS", default=True)
