@@ -7,11 +7,14 @@ ends every other session.
 """
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from allauth.account.signals import email_changed, password_changed, password_set
+from allauth.usersessions.internal.usersessionkit import track_activity
 from allauth.usersessions.models import UserSession
+from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest
 
 from .models import User
@@ -95,9 +98,39 @@ def _end_others_on_credentials_change(sender, request, user, **kwargs) -> None:
         user_sessions_end(user=user, keep_session_key=request.session.session_key)
 
 
+# allauth's own activity tracking writes on every request; once per few minutes is enough
+# for "last seen" and keeps signed-in pages free of extra queries.
+SEEN_SESSION_KEY = "usersessions_seen_at"
+SEEN_EVERY = 300
+
+
+def _stamp_seen(sender, request, user, **kwargs) -> None:
+    # Signing in records the session (allauth.usersessions); count it as seen now.
+    if request is not None and hasattr(request, "session"):
+        request.session[SEEN_SESSION_KEY] = int(time.time())
+
+
+class SessionActivityMiddleware:
+    """Keep each session's address and last-seen time, at most every SEEN_EVERY seconds."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(SEEN_SESSION_KEY, 0) >= SEEN_EVERY:
+                track_activity(request, user=user, session=session)
+                session[SEEN_SESSION_KEY] = now
+        return self.get_response(request)
+
+
 def sessions_connect_signals() -> None:
     """End the other sessions when the password is changed or set, or the address changes."""
     for signal in (password_changed, password_set, email_changed):
         signal.connect(
             _end_others_on_credentials_change, dispatch_uid=f"end-{id(signal)}"
         )
+    user_logged_in.connect(_stamp_seen, dispatch_uid="usersessions-seen")

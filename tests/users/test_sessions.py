@@ -1,6 +1,8 @@
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.test import Client
@@ -146,3 +148,19 @@ def test_changing_the_primary_address_ends_the_other_sessions(ada):
     assert ada.email == "ada@new.example"
     assert signed_in(laptop)
     assert not signed_in(phone)
+
+
+def test_last_seen_and_address_follow_the_session_every_few_minutes(ada):
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        laptop = browser(ada, agent=FIREFOX_LINUX, address="198.51.100.7")
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        laptop.get(reverse("users:settings-profile"), REMOTE_ADDR="198.51.100.99")
+    assert UserSession.objects.get().last_seen_at == start  # not on every request
+
+    with time_machine.travel(start + timedelta(minutes=6), tick=False):
+        laptop.get(reverse("users:settings-profile"), REMOTE_ADDR="198.51.100.99")
+
+    session = UserSession.objects.get()
+    assert session.last_seen_at == start + timedelta(minutes=6)
+    assert session.ip == "198.51.100.99"
