@@ -18,6 +18,7 @@ urlpatterns = [
         cache_anonymous(views.summary_detail),
         name="summary-detail",
     ),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
     path("s/<str:token>/", views.summary_shared, name="summary-shared"),
     path(
         "users/<str:username>/", cache_anonymous(views.user_detail), name="user-detail"

@@ -188,3 +188,29 @@ def csp_report(request):
         "CSP violation: %s", request.body[:2000].decode("utf-8", "replace")
     )
     return HttpResponse(status=204)
+
+
+def robots_txt(request):
+    """Ask crawlers to pace themselves and skip what only people need; name the sitemap.
+
+    The rate limits in shortscience/throttle.py hold for crawlers that do not listen.
+    """
+    from django.conf import settings
+    from django.urls import reverse
+
+    site = settings.SITE_URL.rstrip("/")
+    lines = [
+        "User-agent: *",
+        f"Crawl-delay: {settings.ROBOTS_CRAWL_DELAY}",
+        "Disallow: /search/",
+        "Disallow: /accounts/",
+        "Disallow: /settings/",
+        "Disallow: /admin/",
+        "Disallow: /moderation/",
+        "Disallow: /api/",
+        "Disallow: /s/",
+        "",
+        f"Sitemap: {site}{reverse('feeds:sitemap')}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -65,8 +65,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "users.mfa.AdminSecondFactorMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "users.sessions.SessionActivityMiddleware",
     "shortscience.middleware.WriteRateLimitMiddleware",
+    "shortscience.throttle.ReadRateLimitMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -203,6 +204,34 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = SITE_NAME
 # Browsers allow WebAuthn on http only for localhost; this lets a dev site on http use it.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not SITE_URL.startswith("https:")
+# Reading limits per client (shortscience/throttle.py): 429 with Retry-After past the rate.
+# "queries" counts anonymous requests with a query string on those pages (each distinct
+# one misses the page cache). Anonymous readers see list pages up to ANONYMOUS_MAX_PAGE.
+READ_RATE_LIMITS = {
+    "search": env("READ_RATE_LIMIT_SEARCH", default="30/m"),
+    "feeds": env("READ_RATE_LIMIT_FEEDS", default="60/m"),
+    "lists": env("READ_RATE_LIMIT_LISTS", default="120/m"),
+    "queries": env("READ_RATE_LIMIT_QUERIES", default="60/m"),
+}
+READ_RATE_LIMITED_VIEWS = {
+    "search": ["discovery:search"],
+    "feeds": ["feeds:*"],
+    "lists": [
+        ":home",
+        ":user-detail",
+        "papers:venue-list",
+        "papers:venue-detail",
+        "papers:venue-year",
+        "papers:year-list",
+        "papers:year-detail",
+        "papers:keyword-detail",
+        "discovery:wanted",
+        "users:user-list",
+    ],
+}
+ANONYMOUS_MAX_PAGE = env.int("ANONYMOUS_MAX_PAGE", default=50)
+# Seconds robots.txt asks crawlers to wait between requests.
+ROBOTS_CRAWL_DELAY = env.int("ROBOTS_CRAWL_DELAY", default=5)
 # Probation (users/probation.py): an account with no reputation may put at most
 # PROBATION_MAX_LINKS links and no image from another site in each of its first
 # PROBATION_POSTS posts; "refuse" says what to change, "hold" saves the post hidden in the
@@ -212,7 +241,8 @@ PROBATION_POSTS = env.int("PROBATION_POSTS", default=3)
 PROBATION_MAX_LINKS = env.int("PROBATION_MAX_LINKS", default=2)
 PROBATION_MODE = env("PROBATION_MODE", default="refuse")
 TRUSTED_REPORTER_REPUTATION = env.int("TRUSTED_REPORTER_REPUTATION", default=50)
-# Signed-in sessions (/settings/sessions/): each keeps its address and last-seen time.
+# Signed-in sessions (/settings/sessions/): each keeps its address and last-seen time
+# (users.sessions.SessionActivityMiddleware refreshes them every five minutes at most).
 USERSESSIONS_TRACK_ACTIVITY = True
 MFA_REQUIRED_FOR_MODERATORS = env.bool("MFA_REQUIRED_FOR_MODERATORS", default=True)
 
