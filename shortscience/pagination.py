@@ -36,6 +36,8 @@ def paginate(request, object_list, per_page: int = 20) -> Page:
     limit = settings.ANONYMOUS_MAX_PAGE
     user = getattr(request, "user", None)
     if number > limit and not (user and user.is_authenticated):
+        if number > paginator.num_pages:
+            raise Http404("No such page")
         # Crawlers walk list pages to the end; people use search or sign in.
         raise PermissionDenied(
             f"Pages past {limit} are for signed-in readers; search, or sign in."

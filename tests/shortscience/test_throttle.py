@@ -3,7 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shortscience.throttle import rate_period
-from tests.factories import UserFactory
+from tests.factories import PaperFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,17 +77,18 @@ def test_pages_that_are_not_expensive_are_not_limited(settings):
 
 def test_anonymous_clients_cannot_page_deep(settings):
     settings.ANONYMOUS_MAX_PAGE = 2
-    UserFactory.create_batch(3)
-    users = reverse("users:user-list")
+    venue = VenueFactory(slug="long")
+    PaperFactory.create_batch(160, venue=venue, year=2019)  # 50 a page: 4 pages
+    year = reverse("papers:venue-year", args=["long", 2019])
 
-    deep = Client().get(f"{users}?page=3")
+    deep = Client().get(f"{year}?page=3")
     signed_in = Client()
     signed_in.force_login(UserFactory())
 
     assert deep.status_code == 403
     assert "Pages past 2 are for signed-in readers" in deep.content.decode()
-    # Signed in, the page is looked up as usual (there is no page 3 of writers here).
-    assert signed_in.get(f"{users}?page=3").status_code == 404
+    assert Client().get(f"{year}?page=9").status_code == 404  # past the end
+    assert signed_in.get(f"{year}?page=3").status_code == 200
 
 
 def test_robots_txt_asks_for_a_crawl_delay_and_names_the_sitemap(settings):
