@@ -191,3 +191,34 @@ class SummaryPatch(Schema):
         default=None,
         description="True publishes a draft; a published summary stays published.",
     )
+
+
+class ListItemOut(Schema):
+    position: int = Field(description="Place on the list, from 1.")
+    note: str = Field(description="The list keepers' note on this paper.")
+    added_at: dt.datetime
+    paper: PaperOut
+
+
+class ReadingListRef(Schema):
+    id: int
+    title: str
+    url: str = Field(description="The list's page on the site.")
+    paper_count: int
+
+    @staticmethod
+    def resolve_url(reading_list) -> str:
+        return absolute(reading_list.get_absolute_url())
+
+
+class ReadingListOut(Schema):
+    id: int
+    title: str
+    description: str
+    visibility: str = Field(description="public, unlisted or private.")
+    owner: str = Field(description="The owner's user name.")
+    editors: list[str] = Field(description="User names of the list's other editors.")
+    url: str = Field(description="The list's page on the site.")
+    feed_url: str | None = Field(description="Its Atom feed; null unless public.")
+    updated_at: dt.datetime
+    items: list[ListItemOut]

@@ -1,4 +1,4 @@
-"""The JSON API, version 1: papers, summaries, venues and search; summary writes by token.
+"""The JSON API, version 1: papers, summaries, venues, search and reading lists; summary writes by token.
 
 Reads are open to everyone; writes need a personal API token. Every answer is JSON:
 errors are {"error": ...} (with "parameter" for 400s), lists page with opaque
@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import hashlib
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from ninja import NinjaAPI, Path, Query
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.responses import Status
 
+from feeds.links import absolute
+from lists import selectors as list_selectors
+from lists.models import ReadingList
 from papers import selectors as paper_selectors
 from papers.models import Paper, Venue
 from shortscience.identifiers import (
@@ -36,6 +41,8 @@ from .schemas import (
     Error,
     PaperOut,
     PaperPage,
+    ReadingListOut,
+    ReadingListRef,
     SummaryIn,
     SummaryOut,
     SummaryPage,
@@ -346,6 +353,73 @@ def search_papers(
         params["cursor"] = next_cursor
         next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
     return {"results": papers, "next": next_url}
+
+
+# Reading lists ----------------------------------------------------------------------
+
+
+@api.get(
+    "/lists/{list_id}",
+    response={200: ReadingListOut, **READ_ERRORS},
+    tags=["lists"],
+    summary="Get a reading list with its papers and notes, in order",
+    description=(
+        "Public lists are open to all; an unlisted one needs the `key` of its link; a "
+        "private one answers only its owner's and editors' tokens."
+    ),
+)
+def get_reading_list(
+    request,
+    list_id: int = Path(..., ge=1, le=MAX_ID),
+    key: str | None = Query(None, pattern=r"^[-A-Za-z0-9_]+$", max_length=32),
+):
+    reading_list = (
+        ReadingList.objects.select_related("owner").filter(pk=list_id).first()
+    )
+    viewer = request_user(request) or AnonymousUser()
+    if reading_list is None or not list_selectors.list_can_view(
+        reading_list=reading_list, user=viewer, key=key or ""
+    ):
+        raise Http404(f"There is no list {list_id}.")
+    items = list(list_selectors.list_items(reading_list=reading_list))
+    papers = selectors.paper_list(
+        filters=Q(pk__in=[i.paper_id for i in items])
+    ).in_bulk()
+    return {
+        "id": reading_list.pk,
+        "title": reading_list.title,
+        "description": reading_list.description,
+        "visibility": reading_list.visibility,
+        "owner": reading_list.owner.username,
+        "editors": list(reading_list.editors.values_list("username", flat=True)),
+        "url": absolute(reading_list.get_absolute_url()),
+        "feed_url": absolute(reverse("lists:list-atom", args=[reading_list.pk]))
+        if reading_list.is_public
+        else None,
+        "updated_at": reading_list.updated_at,
+        "items": [
+            {
+                "position": number,
+                "note": item.note,
+                "added_at": item.added_at,
+                "paper": papers[item.paper_id],
+            }
+            for number, item in enumerate(items, start=1)
+        ],
+    }
+
+
+@api.get(
+    "/users/{username}/lists",
+    response={200: list[ReadingListRef], **READ_ERRORS},
+    tags=["lists"],
+    summary="List a user's public reading lists, most recently changed first",
+)
+def list_user_lists(
+    request, username: str = Path(..., pattern=USERNAME, max_length=150)
+):
+    owner = get_object_or_404(User, username=username, is_active=True)
+    return list(list_selectors.list_public_for_owner(owner=owner)[:100])
 
 
 # Writers and venues -----------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from shortscience.cache import cache_touch
 from shortscience.queue import enqueue
 from shortscience.rendering import render_stored
 from summaries.models import Summary
@@ -96,6 +97,7 @@ def comment_create(
     if held:
         probation_hold(comment=comment, reason=held)
     _queue_render(comment)
+    cache_touch("summary", summary.pk)  # its comment tree (and count) changed
     transaction.on_commit(lambda: comment_posted.send(sender=Comment, comment=comment))
     return comment
 
@@ -117,6 +119,7 @@ def comment_edit(*, comment: Comment, by: User, body: str) -> Comment:
     comment.rendered_by = ""
     comment.save(update_fields=["body", "edited_at", "rendered_by", "updated_at"])
     _queue_render(comment)
+    cache_touch("comment", comment.pk)
     return comment
 
 
@@ -126,6 +129,8 @@ def comment_delete(*, comment: Comment, by: User) -> Comment:
         raise PermissionDenied("Only the writer of a comment can delete it.")
     comment.deleted_at = timezone.now()
     comment.save(update_fields=["deleted_at", "updated_at"])
+    cache_touch("comment", comment.pk)
+    cache_touch("summary", comment.summary_id)  # counts of comments shown
     return comment
 
 
@@ -133,6 +138,8 @@ def comment_set_hidden(*, comment: Comment, hidden: bool) -> Comment:
     """Hide a comment from readers (moderation) or show it again; the text is kept."""
     comment.is_hidden = hidden
     comment.save(update_fields=["is_hidden", "updated_at"])
+    cache_touch("comment", comment.pk)
+    cache_touch("summary", comment.summary_id)
     return comment
 
 
@@ -140,4 +147,5 @@ def comment_save_from_admin(*, comment: Comment) -> Comment:
     with transaction.atomic():
         comment.save()
         _queue_render(comment)
+        cache_touch("summary", comment.summary_id)
     return comment

@@ -20,10 +20,12 @@ from django.contrib.postgres.search import (
     SearchQuery,
 )
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from shortscience import markup
 from summaries.models import Summary
 
 from .models import PaperIndex
@@ -49,14 +51,72 @@ PROBE = 5000
 # How close (pg_trgm similarity) a known word must be to replace an unknown one.
 CORRECTION_SIMILARITY = 0.45
 _WORD_RE = re.compile(r"\w+")
+# SQLite: how many papers sharing trigrams with a misspelt word offer their words.
+TRIGRAM_CANDIDATES = 50
+
+
+def _correctable_words(parsed: ParsedQuery) -> list[str]:
+    """The query's words that typo correction may replace."""
+    return sorted(
+        {
+            w
+            for clause in parsed.clauses
+            for phrase in clause.include
+            for w in phrase
+            if len(w) >= 3 and w not in STOP_WORDS
+        }
+    )
+
+
+def _trigrams(word: str) -> set[str]:
+    """pg_trgm's trigrams of one word: padded with two spaces before, one after."""
+    padded = f"  {word.lower()} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _similarity(a: set[str], b: set[str]) -> float:
+    """pg_trgm's similarity: shared trigrams over all trigrams of the two words."""
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+# What search indexes and quotes of a summary: the plain text of its last render
+# (no Markdown syntax, math as TeX, long URLs shortened), or its body until then.
+_SUMMARY_TEXT = Coalesce(NullIf(F("plain_text"), Value("")), F("body"))
 
 
 def marked_html(text: str | None) -> SafeString:
-    """Escape `text` and turn the highlight markers into <mark> elements."""
+    """Escape `text` and turn the highlight markers into <mark> elements.
+
+    Math (between markup.MATH_START and MATH_STOP in a summary's plain text) becomes
+    <code class="tex">; a snippet may cut a formula, so unpaired markers are paired.
+    """
     if not text:
         return mark_safe("")  # noqa: S308 (empty)  # nosec
     html = escape(text).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
-    return mark_safe(html)  # noqa: S308 (escaped above; only <mark> added)  # nosec
+    return mark_safe(_math_as_code(html))  # noqa: S308 (escaped above; only <mark> and <code> added)  # nosec
+
+
+def _math_as_code(html: str) -> str:
+    out, inside = [], False
+    for part in re.split(f"([{markup.MATH_START}{markup.MATH_STOP}])", html):
+        if part == markup.MATH_START:
+            if not inside:
+                out.append('<code class="tex">')
+                inside = True
+        elif part == markup.MATH_STOP:
+            if inside:
+                out.append("</code>")
+                inside = False
+            else:
+                # Only the first closer can be unpaired: the snippet starts inside
+                # a formula, so everything before it is TeX.
+                out.insert(0, '<code class="tex">')
+                out.append("</code>")
+        else:
+            out.append(part)
+    if inside:
+        out.append("</code>")
+    return "".join(out)
 
 
 def has_mark(text: str | None) -> bool:
@@ -199,15 +259,7 @@ class PostgresEngine:
     def correct(self, parsed: ParsedQuery) -> str:
         """Return the query with each unknown word replaced by the closest title or
         author word (pg_trgm similarity), or "" when nothing close was found."""
-        words = sorted(
-            {
-                w
-                for clause in parsed.clauses
-                for phrase in clause.include
-                for w in phrase
-                if len(w) >= 3 and w not in STOP_WORDS
-            }
-        )
+        words = _correctable_words(parsed)
         if not words:
             return ""
         with connection.cursor() as cursor:
@@ -270,7 +322,7 @@ class PostgresEngine:
             .filter(paper_id__in=unexplained)
             .annotate(
                 hl=SearchHeadline(
-                    "body",
+                    _SUMMARY_TEXT,
                     query,
                     config=CONFIG,
                     max_words=35,
@@ -305,7 +357,7 @@ class PostgresEngine:
                 total=Sum("score"),
                 last=Max("published_at"),
                 doc=SearchVector(
-                    StringAgg("body", delimiter="\n\n", order_by="pk"),
+                    StringAgg(_SUMMARY_TEXT, delimiter="\n\n", order_by="pk"),
                     config=CONFIG,
                     weight="D",
                 ),
@@ -368,7 +420,44 @@ class SqliteEngine:
             return [(pk, score) for pk, score in cursor.fetchall()]
 
     def correct(self, parsed: ParsedQuery) -> str:
-        return ""
+        """Return the query with each unknown word replaced by the closest title or
+        author word, or "" when nothing close was found.
+
+        As on Postgres, closeness is pg_trgm's similarity. The trigram FTS5 table
+        (discovery_trgm) names the papers sharing the most trigrams with the word;
+        the words of their titles and author names are the candidates.
+        """
+        fixes = {}
+        for word in _correctable_words(parsed):
+            best = self._closest(word)
+            if best and best != word:
+                fixes[word] = best
+        if not fixes:
+            return ""
+        return _WORD_RE.sub(
+            lambda m: fixes.get(m.group(0).lower(), m.group(0)), parsed.text
+        )
+
+    def _closest(self, word: str) -> str:
+        grams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
+        # Each trigram quoted as an FTS5 string; `"` cannot occur in a \w word.
+        match = " OR ".join(f'"{g}"' for g in grams)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT title, authors FROM discovery_trgm WHERE discovery_trgm"
+                " MATCH %s ORDER BY rank LIMIT %s",
+                [match, TRIGRAM_CANDIDATES],
+            )
+            texts = [f"{title} {authors}" for title, authors in cursor.fetchall()]
+        best, best_score = "", CORRECTION_SIMILARITY
+        mine = _trigrams(word)
+        for candidate in {w.lower() for text in texts for w in _WORD_RE.findall(text)}:
+            score = _similarity(mine, _trigrams(candidate))
+            if score > best_score or (
+                score == best_score and best and candidate < best
+            ):
+                best, best_score = candidate, score
+        return best
 
     def snippets(
         self, parsed: ParsedQuery, paper_ids: list[int]
@@ -399,12 +488,12 @@ class SqliteEngine:
             Summary.objects.public()
             .filter(paper_id__in=paper_ids)
             .order_by("pk")
-            .values_list("paper_id", "body", "score", "published_at")
+            .values_list("paper_id", "plain_text", "body", "score", "published_at")
         )
         grouped: dict[int, list] = {pk: [[], 0, None] for pk in paper_ids}
-        for paper_id, body, score, published_at in rows:
+        for paper_id, plain, body, score, published_at in rows:
             entry = grouped[paper_id]
-            entry[0].append(body)
+            entry[0].append(plain or body)  # the body until the first render
             entry[1] += score
             if published_at and (entry[2] is None or published_at > entry[2]):
                 entry[2] = published_at

@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from papers.models import Authorship, Paper, Venue
 from papers.selectors import paper_find
 from shortscience import pagination
-from shortscience.cache import CACHE_ERRORS, content_generation
+from shortscience.cache import CACHE_ERRORS, cache_version
 from shortscience.identifiers import Identifier, classify
 from summaries import selectors as summary_selectors
 from summaries.models import Summary, Vote
@@ -138,7 +138,7 @@ def search(
     site lacks it, the parsed identifier (mode "identifier"). Text is matched on title
     (weight A), authors (B), keywords and abstract (C) and summary text (D), ranked by
     relevance times a gentle boost for summary activity and recency. When nothing
-    matches, misspelt words are corrected against title and author words (Postgres).
+    matches, misspelt words are corrected against title and author words.
     """
     check_text(query)
     text = " ".join(query.split())
@@ -235,10 +235,11 @@ def search(
 def _cached(key: str, compute):
     """Return compute(), kept in the cache for HOME_CACHE_SECONDS (computed if it is down).
 
-    The key carries the site's content generation, so any write shows at once.
+    The key carries the version of the list of public summaries, so a summary published,
+    deleted or hidden shows at once; votes show within HOME_CACHE_SECONDS.
     """
     try:
-        key = f"{key}:{content_generation()}"
+        key = f"{key}:{cache_version('list', 'summaries')}"
         value = cache.get(key)
     except CACHE_ERRORS:
         return compute()

@@ -9,9 +9,11 @@ from django.views.decorators.http import require_POST
 from comments.models import Comment
 from comments.selectors import thread_order
 from discovery import selectors as discovery_selectors
+from lists import selectors as list_selectors
 from papers import selectors as paper_selectors
 from papers.models import Paper
 from shortscience import markup
+from shortscience.cache import cache_depends
 from shortscience.pagination import paginate
 from summaries import selectors as summary_selectors
 from summaries.models import Summary
@@ -29,6 +31,17 @@ def _with_comments(qs):
     )
 
 
+def _shows_summaries(summaries) -> None:
+    """Record, for the page cache, the summaries a page shows, with their papers and people."""
+    for summary in summaries:
+        cache_depends("summary", summary.pk)
+        cache_depends("paper", summary.paper_id)
+        cache_depends("user", summary.writer_id)
+        for comment in getattr(summary, "threaded_comments", ()):
+            cache_depends("comment", comment.pk)
+            cache_depends("user", comment.writer_id)
+
+
 def _fresh_for_writer(request, summary: Summary) -> None:
     """Show writers their latest text at once, before the render task has stored it."""
     if (
@@ -40,6 +53,8 @@ def _fresh_for_writer(request, summary: Summary) -> None:
 
 HOME_TABS = {"popular": "Popular", "recent": "Most recent", "top": "Highest rated"}
 HOME_LIST_SIZE = 10
+# The home page's order follows votes, which do not invalidate it: it may lag this long.
+HOME_LAG_SECONDS = 60
 
 
 def home(request):
@@ -59,6 +74,12 @@ def home(request):
         summaries = list(summary_selectors.summary_list_latest()[:HOME_LIST_SIZE])
     elif tab == "top":
         summaries = discovery_selectors.summary_list_best(limit=HOME_LIST_SIZE)
+    trending = discovery_selectors.paper_list_trending(
+        activity=activity, limit=HOME_LIST_SIZE
+    )
+    cache_depends("list", "summaries")
+    _shows_summaries(summaries)
+    cache_depends("paper", *(paper.pk for paper in trending))
     return render(
         request,
         "home.html",
@@ -67,15 +88,14 @@ def home(request):
             "tab": tab,
             "summaries": summaries,
             "quiet_week": quiet_week,
-            "trending": discovery_selectors.paper_list_trending(
-                activity=activity, limit=HOME_LIST_SIZE
-            ),
+            "trending": trending,
             "counts": discovery_selectors.home_counts(),
         },
     )
 
 
 def paper_detail(request, pk: int):
+    cache_depends("paper", pk)
     try:
         paper = paper_selectors.paper_get(pk=pk)
     except Paper.DoesNotExist as exc:
@@ -92,6 +112,10 @@ def paper_detail(request, pk: int):
     my_summary = None
     if request.user.is_authenticated:
         my_summary = summary_selectors.summary_for(paper=paper, writer=request.user)
+    citing = list(summary_selectors.summary_list_citing(paper=paper)[:20])
+    cache_depends("venue", paper.venue_id)
+    _shows_summaries(summaries)
+    _shows_summaries(citing)
     return render(
         request,
         "paper_detail.html",
@@ -99,12 +123,13 @@ def paper_detail(request, pk: int):
             "paper": paper,
             "summaries": summaries,
             "my_summary": my_summary,
-            "citing": summary_selectors.summary_list_citing(paper=paper)[:20],
+            "citing": citing,
         },
     )
 
 
 def summary_detail(request, pk: int):
+    cache_depends("summary", pk)
     summary = get_object_or_404(
         _with_comments(
             Summary.objects.visible_to(request.user).select_related(
@@ -116,6 +141,8 @@ def summary_detail(request, pk: int):
     summary.threaded_comments = thread_order(summary.comments.all())
     _fresh_for_writer(request, summary)
     summary_selectors.attach_my_votes([summary], request.user)
+    cache_depends("venue", summary.paper.venue_id)
+    _shows_summaries([summary])
     return render(
         request, "summary_detail.html", {"summary": summary, "paper": summary.paper}
     )
@@ -136,12 +163,22 @@ def summary_shared(request, token: str):
 
 def user_detail(request, username: str):
     writer = get_object_or_404(User, username=username, is_active=True)
+    cache_depends("user", writer.pk)
     own = request.user.pk == writer.pk
     page = paginate(
         request,
         summary_selectors.summary_list_for_writer(writer=writer, include_anonymous=own),
     )
-    return render(request, "users/user_detail.html", {"writer": writer, "page": page})
+    _shows_summaries(page.object_list)
+    return render(
+        request,
+        "users/user_detail.html",
+        {
+            "writer": writer,
+            "page": page,
+            "reading_lists": list_selectors.list_public_for_owner(owner=writer),
+        },
+    )
 
 
 def healthz(request):

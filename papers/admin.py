@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import services
 from .models import Author, Authorship, Keyword, Paper, PaperImport, Venue, VenueAlias
 
 
@@ -9,6 +10,9 @@ class VenueAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("short_name", "name")
     prepopulated_fields = {"slug": ("short_name",)}
+
+    def save_model(self, request, obj, form, change):
+        services.venue_save(venue=obj)
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -26,6 +30,10 @@ class PaperAdmin(admin.ModelAdmin):
     autocomplete_fields = ("venue", "keywords")
     inlines = [AuthorshipInline]
     list_select_related = ("venue",)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.paper_save_from_admin(paper=form.instance)
 
 
 @admin.register(Author)

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from shortscience.cache import CACHE_ERRORS, content_generation
+from shortscience.cache import CACHE_ERRORS, cache_version
 from shortscience.identifiers import ArxivId, BibsonomyRef, Identifier, normalise_title
 
 from .models import Authorship, Keyword, Paper, Venue, public_summaries_q
@@ -52,10 +52,11 @@ def venue_years(*, venue: Venue) -> list[Mapping[str, Any]]:
     """Return [{year, paper_count, summarised_count}] for a venue, newest year first.
 
     Counting covers every paper and summary of the venue, so the result is cached under
-    the site's content generation: any write makes the next request count afresh.
+    the venue's "venue-papers" version, which imports and summaries of its papers move.
     """
-    key = f"venue-years:{venue.pk}:{content_generation()}"
+    key = ""
     try:
+        key = f"venue-years:{venue.pk}:{cache_version('venue-papers', venue.pk)}"
         cached = cache.get(key)
     except CACHE_ERRORS:
         cached = None
@@ -72,8 +73,9 @@ def venue_years(*, venue: Venue) -> list[Mapping[str, Any]]:
         )
         .order_by("-year")
     )
-    with contextlib.suppress(*CACHE_ERRORS):
-        cache.set(key, years, 60 * 10)
+    if key:
+        with contextlib.suppress(*CACHE_ERRORS):
+            cache.set(key, years, 60 * 10)
     return years
 
 

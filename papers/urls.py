@@ -1,10 +1,11 @@
 from django.urls import path
 
-from shortscience.cache import cache_anonymous
+from shortscience.cache import cache_anonymous, page_number
 
 from . import views
 
 app_name = "papers"
+PAGED = {"page": page_number}
 
 urlpatterns = [
     path("papers/add/", views.paper_add, name="paper-add"),
@@ -13,18 +14,24 @@ urlpatterns = [
     path("imports/<int:pk>/retry/", views.import_retry, name="import-retry"),
     path("venues/", cache_anonymous(views.venue_list), name="venue-list"),
     path(
-        "venues/<slug:slug>/", cache_anonymous(views.venue_detail), name="venue-detail"
+        "venues/<slug:slug>/",
+        cache_anonymous(views.venue_detail, params=PAGED),
+        name="venue-detail",
     ),
     path(
         "venues/<slug:slug>/<int:year>/",
-        cache_anonymous(views.venue_detail),
+        cache_anonymous(views.venue_detail, params=PAGED),
         name="venue-year",
     ),
     path("years/", cache_anonymous(views.year_list), name="year-list"),
-    path("years/<int:year>/", cache_anonymous(views.year_detail), name="year-detail"),
+    path(
+        "years/<int:year>/",
+        cache_anonymous(views.year_detail, params=PAGED),
+        name="year-detail",
+    ),
     path(
         "keywords/<slug:slug>/",
-        cache_anonymous(views.keyword_detail),
+        cache_anonymous(views.keyword_detail, params=PAGED),
         name="keyword-detail",
     ),
 ]

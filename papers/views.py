@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from shortscience.cache import cache_depends
 from shortscience.pagination import paginate
 
 from . import selectors, services
@@ -13,13 +14,23 @@ from .models import Keyword, PaperImport, Venue
 PER_PAGE = 50
 
 
+def _shows_papers(papers) -> None:
+    """Record, for the page cache, the papers a list page shows and their venues."""
+    for paper in papers:
+        cache_depends("paper", paper.pk)
+        cache_depends("venue", paper.venue_id)
+
+
 def venue_list(request):
+    cache_depends("list", "venues")
     return render(request, "papers/venue_list.html", {"venues": selectors.venue_list()})
 
 
 def venue_detail(request, slug: str, year: int | None = None):
     """Show a venue with one tab per year; the chosen year (default: newest) lists all papers."""
     venue = get_object_or_404(Venue, slug=slug)
+    cache_depends("venue", venue.pk)
+    cache_depends("venue-papers", venue.pk)
     years = selectors.venue_years(venue=venue)
     if year is None:
         if not years:
@@ -35,6 +46,7 @@ def venue_detail(request, slug: str, year: int | None = None):
     page = paginate(
         request, selectors.paper_list(filters=Q(venue=venue, year=year)), PER_PAGE
     )
+    _shows_papers(page.object_list)
     return render(
         request,
         "papers/venue_detail.html",
@@ -49,22 +61,27 @@ def venue_detail(request, slug: str, year: int | None = None):
 
 
 def year_detail(request, year: int):
+    cache_depends("year-papers", year)
     papers = selectors.paper_list(filters=Q(year=year))
     page = paginate(request, papers, PER_PAGE)
+    _shows_papers(page.object_list)
     if not page.object_list:
         raise Http404("No papers for that year.")
     return render(request, "papers/year_detail.html", {"year": year, "page": page})
 
 
 def year_list(request):
+    cache_depends("list", "years")
     return render(request, "papers/year_list.html", {"years": selectors.year_list()})
 
 
 def keyword_detail(request, slug: str):
     keyword = get_object_or_404(Keyword, slug=slug)
+    cache_depends("keyword-papers", keyword.pk)
     page = paginate(
         request, selectors.paper_list(filters=Q(keywords=keyword)), PER_PAGE
     )
+    _shows_papers(page.object_list)
     return render(
         request, "papers/keyword_detail.html", {"keyword": keyword, "page": page}
     )

@@ -1,61 +1,199 @@
-"""Serve anonymous page views from the cache, and never a stale one.
+"""Serve anonymous pages from the cache at the door, and never a stale one.
 
-Every cached page is keyed by a site-wide content generation. Anything that changes what a
-page shows moves the generation on: every successful write through the web (the middleware
-below) and the background writers (rendering, imports, purges) through `content_changed`.
-Old entries are then simply never read again and expire on their own.
+Invalidation belongs to the writes, at the size of what they change. Every object a
+public page shows has a version in the cache (`v:<kind>:<id>`, the time of its last
+change); the write services call `cache_touch("paper", paper.pk)` and nothing else
+moves a version. A page records, while it renders, the objects it shows
+(`cache_depends`), and is stored with their versions; a hit is served only while every
+one of them is unchanged. No request invalidates anything by itself: previews,
+autosaves, drafts, sign-ins, notifications and CSP reports touch nothing public.
 
-Only requests without a session or messages cookie are served from the cache, and only
-responses that set no cookie are stored, so a signed-in reader never sees another user's
-page and no CSRF token is ever shared.
+`PageCacheMiddleware` stands first in the chain: a hit is answered before sessions,
+authentication or the database are reached. Only views wrapped in `cache_anonymous`
+are cached, under a key made of the scheme, host, path and only the query parameters
+the view names (`params`); any other parameter leaves the key unchanged, so a flood of
+made-up query strings all land on one entry.
+
+Only requests without a session or messages cookie are answered from the cache, and
+only responses that set no cookie and used no CSRF token are stored, so a signed-in
+reader never sees another user's page and no CSRF token is ever shared.
 """
 
+import contextlib
+import gzip
+import hashlib
 import logging
+import re
 import time
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.core.exceptions import DisallowedHost
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 # What the cache raises when its server is down.
 CACHE_ERRORS = (RedisError, OSError)
 
-GENERATION_KEY = "content-generation"
+# How long a stored page may be served while nothing it shows changes: a bound for the
+# rare write whose announcement was lost (the cache unreachable for a moment).
 PAGE_TIMEOUT = 60 * 10
-UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# What HTTP caches in front (nginx, Varnish, a CDN) are told they may keep a page.
+S_MAXAGE = 60
+STALE_WHILE_REVALIDATE = 30
+# Responses at least this large are also stored gzipped, for clients that accept it.
+COMPRESS_MIN_BYTES = 1024
+COMPRESSIBLE = re.compile(r"^(text/|application/(json|xml|rss\+xml|atom\+xml))")
+STORED_VARY = {"cookie", "accept-encoding"}
+HEADERS_NOT_STORED = {"set-cookie", "content-length", "x-cache", "content-encoding"}
+
+Params = Mapping[str, Callable[[str], str | None]]
 
 
-def _new_generation() -> int:
-    """Return a generation no earlier one can equal.
+class _Render:
+    """What the page being rendered shows (version keys), and when its render started."""
 
-    The generation key can vanish (a cache culled or restarted while pages stayed); a
-    new count starting at 1 could then meet pages cached under an old 1, 2, ...
-    """
-    return time.time_ns()
+    def __init__(self) -> None:
+        self.started = time.time_ns()
+        self.deps: set[str] = set()
+        self.versions: dict[str, int] = {}  # read once per request, for fragments
 
 
-def content_changed() -> None:
-    """Make every cached page stale."""
+_rendering: ContextVar[_Render | None] = ContextVar("page_render", default=None)
+
+
+# Versions ---------------------------------------------------------------------------
+
+
+def _version_key(kind: str, ident: object) -> str:
+    return f"v:{kind}:{ident}"
+
+
+def _touch_now(keys: list[str]) -> None:
+    now = time.time_ns()
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet: a new one invalidates everything cached
-        cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+        cache.set_many(dict.fromkeys(keys, now), timeout=None)
     except CACHE_ERRORS as exc:
-        # The cache is down, so nothing can be read from it either; Redis keeps nothing on
-        # disk here, so it comes back empty and no stale page survives.
-        logger.warning("cache unavailable, generation not moved: %s", exc)
+        # Redis keeps nothing on disk here: when it comes back it is empty, so no page
+        # stored under the old versions survives.
+        logger.warning("cache unavailable, versions not moved: %s", exc)
 
 
-def content_generation() -> int:
-    """Return the current content generation (part of every cache key for page data)."""
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
-        generation = cache.get(GENERATION_KEY, 0)
-    return generation
+class TouchAfterCommit:
+    """The on-commit callback that moves a transaction's touched versions again."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.keys = set(keys)
+
+    def __call__(self) -> None:
+        _touch_now(sorted(self.keys))
+
+
+def cache_touch(kind: str, *ids: object) -> None:
+    """Mark objects as changed: every page or fragment that shows them is stale.
+
+    Called by the services that change public content, with the kind of object
+    ("paper", "summary", "comment", "user", "venue", "venue-papers", "year-papers",
+    "keyword-papers", "list") and the ids changed. The versions move at once and again
+    after the transaction commits, so a page rendered from the data before the commit
+    is never kept.
+    """
+    if not ids:
+        return
+    keys = [_version_key(kind, i) for i in ids]
+    _touch_now(keys)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    # One callback per transaction moves every version it touched once more.
+    for _, callback, _ in connection.run_on_commit:
+        if isinstance(callback, TouchAfterCommit):
+            callback.keys.update(keys)
+            return
+    transaction.on_commit(TouchAfterCommit(keys))
+
+
+def cache_depends(kind: str, *ids: object) -> None:
+    """Record that the page being rendered shows these objects (no-op outside the cache)."""
+    render = _rendering.get()
+    if render is not None:
+        render.deps.update(_version_key(kind, i) for i in ids)
+
+
+def cache_version(kind: str, ident: object) -> int:
+    """Return an object's current version, to put in the key of derived data."""
+    key = _version_key(kind, ident)
+    version = cache.get(key)
+    if version is None:
+        # A new version is as old as the page render asking for it (see _versions).
+        render = _rendering.get()
+        cache.add(key, render.started if render else time.time_ns(), timeout=None)
+        version = cache.get(key, 0)
+    return version
+
+
+def _versions(keys: Iterable[str], *, created_at: int | None = None) -> dict[str, int]:
+    """Return the versions of `keys`; with `created_at`, give missing ones that version.
+
+    A version never seen (or evicted) starts at `created_at`, the start of the render
+    asking: no page stored under an earlier, forgotten value can match it, and no write
+    touched it during the render (its touch would have stored it).
+    """
+    keys = list(keys)
+    found = cache.get_many(keys) if keys else {}
+    if created_at is not None:
+        for key in keys:
+            if key not in found:
+                cache.add(key, created_at, timeout=None)
+                found[key] = cache.get(key, 0)
+    return found
+
+
+# Which pages, under which key ----------------------------------------------------------
+
+
+def page_number(value: str) -> str | None:
+    """?page=: a page number other than 1 keeps its place in the key; anything else is page 1."""
+    return value if re.fullmatch(r"[1-9][0-9]{0,5}", value) and value != "1" else None
+
+
+def one_of(*choices: str) -> Callable[[str], str | None]:
+    """A parameter with a fixed set of values (the first is the default, left out)."""
+
+    def normalise(value: str) -> str | None:
+        return value if value in choices[1:] else None
+
+    return normalise
+
+
+def cache_anonymous(view=None, *, params: Params | None = None, timeout=PAGE_TIMEOUT):
+    """Cache a page view for readers who are not signed in.
+
+    `params` names the query parameters that change the page, each with a function
+    giving its canonical value (None: as if absent); every other parameter is ignored
+    for caching. `timeout` bounds how long a page may lag behind changes it does not
+    track (see the freshness contract in the README).
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            return view(request, *args, **kwargs)
+
+        wrapper.cache_params = dict(params or {})
+        wrapper.cache_timeout = timeout
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 def _cacheable_request(request) -> bool:
@@ -67,53 +205,207 @@ def _cacheable_request(request) -> bool:
     )
 
 
-def cache_anonymous(view):
-    """Cache a page view for readers who are not signed in."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not _cacheable_request(request):
-            return view(request, *args, **kwargs)
-        try:
-            key = f"page:{content_generation()}:{request.get_full_path()}"
-            hit = cache.get(key)
-        except CACHE_ERRORS as exc:
-            logger.warning("cache unavailable, serving uncached: %s", exc)
-            return view(request, *args, **kwargs)
-        if hit is not None:
-            content, content_type = hit
-            response = HttpResponse(content, content_type=content_type)
-            response["X-Cache"] = "hit"
-            return response
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and not response.cookies
-            and not response.has_header("Vary")
-        ):
-            try:
-                cache.set(
-                    key, (response.content, response["Content-Type"]), PAGE_TIMEOUT
-                )
-            except CACHE_ERRORS:
-                return response
-            response["X-Cache"] = "miss"
-        return response
-
-    return wrapper
+def page_key(request) -> tuple[str, int] | None:
+    """Return (cache key, timeout) for an anonymous request to a cached page, or None."""
+    if not _cacheable_request(request):
+        return None
+    try:
+        match = resolve(request.path_info)
+        host = request.get_host()
+    except (Resolver404, DisallowedHost):
+        return None
+    params: Params | None = getattr(match.func, "cache_params", None)
+    if params is None:
+        return None
+    kept = []
+    for name in sorted(params):
+        value = request.GET.get(name)
+        canonical = params[name](value) if value is not None else None
+        if canonical is not None:
+            kept.append((name, canonical))
+    address = f"{request.scheme}://{host}{request.path}?{urlencode(kept)}"
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+    return f"page:{digest}", getattr(match.func, "cache_timeout", PAGE_TIMEOUT)
 
 
-class ContentGenerationMiddleware:
-    """Move the content generation on after every successful write through the web."""
+# Fragments ------------------------------------------------------------------------------
+
+FRAGMENT_TIMEOUT = 60 * 60
+
+
+def _fragment_versions(render: _Render, keys: list[str]) -> dict[str, int]:
+    """Return the versions of `keys`, reading every version the page declared at once."""
+    wanted = [k for k in keys if k not in render.versions]
+    if wanted:
+        ahead = {*wanted, *(render.deps - render.versions.keys())}
+        render.versions.update(_versions(ahead, created_at=render.started))
+    return {k: render.versions[k] for k in keys}
+
+
+def cache_fragment(name: str, tags: list[tuple[str, object]], render_html) -> str:
+    """Return a rendered fragment, cached under the versions of the objects it shows.
+
+    `render_html()` renders it on a miss. The same fragment serves anonymous and signed-in
+    readers, so it must hold nothing personal (no CSRF token, no "your vote").
+    Outside a request (no render start to compare with) it is rendered every time.
+    """
+    keys = sorted({_version_key(kind, ident) for kind, ident in tags})
+    render = _rendering.get()
+    if render is None:
+        return render_html()
+    render.deps.update(keys)
+    try:
+        versions = _fragment_versions(render, keys)
+        digest = hashlib.sha256(
+            repr((name, [(k, versions[k]) for k in keys])).encode()
+        ).hexdigest()[:32]
+        key = f"frag:{digest}"
+        html = cache.get(key)
+    except CACHE_ERRORS:
+        return render_html()
+    if html is None:
+        html = render_html()
+        # Something shown changed after this request began: its data may be older.
+        if all(v <= render.started for v in versions.values()):
+            with contextlib.suppress(*CACHE_ERRORS):
+                cache.set(key, html, FRAGMENT_TIMEOUT)
+    return html
+
+
+# The door -------------------------------------------------------------------------------
+
+
+def _storable(request, response) -> bool:
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_USED")
+        and vary <= STORED_VARY
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+def _entry(response, versions: dict[str, int]) -> dict:
+    body = response.content
+    content_type = response.get("Content-Type", "")
+    compressed = None
+    if len(body) >= COMPRESS_MIN_BYTES and COMPRESSIBLE.match(content_type):
+        compressed = gzip.compress(body, compresslevel=6, mtime=0)
+    return {
+        "body": body,
+        "gzip": compressed,
+        "headers": [
+            (k, v) for k, v in response.items() if k.lower() not in HEADERS_NOT_STORED
+        ],
+        "etag": hashlib.sha256(body).hexdigest()[:32],
+        "modified": int(time.time()),
+        "versions": versions,
+    }
+
+
+def _accepts_gzip(request) -> bool:
+    for part in request.headers.get("Accept-Encoding", "").split(","):
+        coding, _, q = part.strip().partition(";")
+        if coding.strip().lower() == "gzip":
+            return q.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def _etag_matches(header: str, etags: tuple[str, ...]) -> bool:
+    if header.strip() == "*":
+        return True
+    sent = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return any(etag in sent for etag in etags)
+
+
+def _answer(request, entry: dict, state: str) -> HttpResponse:
+    use_gzip = entry["gzip"] is not None and _accepts_gzip(request)
+    plain = f'"{entry["etag"]}"'
+    zipped = f'"{entry["etag"]}-gz"'
+    validators = {
+        "ETag": zipped if use_gzip else plain,
+        "Last-Modified": http_date(entry["modified"]),
+        "Cache-Control": (
+            f"public, max-age=0, s-maxage={S_MAXAGE}, "
+            f"stale-while-revalidate={STALE_WHILE_REVALIDATE}"
+        ),
+    }
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        not_modified = _etag_matches(if_none_match, (plain, zipped))
+    else:
+        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        not_modified = since is not None and entry["modified"] <= since
+    response: HttpResponse
+    if not_modified:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(entry["gzip"] if use_gzip else entry["body"])
+        for name, value in entry["headers"]:
+            response[name] = value
+        if use_gzip:
+            response["Content-Encoding"] = "gzip"
+        response["Content-Length"] = str(len(response.content))
+    for name, value in validators.items():
+        response[name] = value
+    patch_vary_headers(response, ["Cookie"])
+    if entry["gzip"] is not None:
+        patch_vary_headers(response, ["Accept-Encoding"])
+    response["X-Cache"] = state
+    return response
+
+
+class PageCacheMiddleware:
+    """Answer anonymous reads of cached pages before the rest of the chain runs.
+
+    Placed first: a hit costs a URL match and two cache reads (the page, the versions of
+    what it shows), no session, no user, no query. A miss runs the chain while recording
+    what the page shows and stores it, unless something it shows changed meanwhile.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        if request.method in UNSAFE_METHODS and response.status_code < 400:
-            content_changed()
-        return response
+        planned = page_key(request)
+        if planned is None:
+            # Fragments of pages not cached whole (signed-in readers) still need a start.
+            token = _rendering.set(_Render())
+            try:
+                return self.get_response(request)
+            finally:
+                _rendering.reset(token)
+        key, timeout = planned
+        try:
+            entry = cache.get(key)
+            if entry is not None:
+                current = _versions(entry["versions"])
+                if current == entry["versions"]:
+                    return _answer(request, entry, "hit")
+        except CACHE_ERRORS as exc:
+            logger.warning("cache unavailable, serving uncached: %s", exc)
+            return self.get_response(request)
+        render = _Render()
+        token = _rendering.set(render)
+        try:
+            response = self.get_response(request)
+        finally:
+            _rendering.reset(token)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if not _storable(request, response):
+            return response
+        try:
+            versions = _versions(render.deps, created_at=render.started)
+            entry = _entry(response, versions)
+            # A version newer than the start of this render: something the page shows
+            # changed while it rendered, so it may show the old state; do not keep it.
+            if all(v <= render.started for v in versions.values()):
+                cache.set(key, entry, timeout)
+        except CACHE_ERRORS as exc:
+            logger.warning("cache unavailable, page not stored: %s", exc)
+            return response
+        return _answer(request, entry, "miss")

@@ -1,14 +1,15 @@
 """Store the rendered HTML of rows whose Markdown lives in `body`.
 
 Summaries and comments both keep `body`, `body_html` and `rendered_by`, and their
-querysets have `stale(version)`; the functions here serve any such model.
+querysets have `stale(version)`; the functions here serve any such model. A model
+with `excerpt_html` and `plain_text` (summaries) gets those filled by the same render.
 """
 
 from django.apps import apps
 from django.db import models
 
 from . import markup
-from .cache import content_changed
+from .cache import cache_touch
 
 RENDERED_FIELDS = {"body", "body_html", "rendered_by"}
 
@@ -30,11 +31,19 @@ def render_stored(model: type[models.Model], pk: int) -> bool:
     body = model._default_manager.filter(pk=pk).values_list("body", flat=True).first()
     if body is None:
         return False
-    updated = model._default_manager.filter(pk=pk, body=body).update(
-        body_html=markup.render(body), rendered_by=markup.RENDERER_VERSION
-    )
+    values = {"rendered_by": markup.RENDERER_VERSION}
+    # Models that list their rows (summaries) keep an excerpt and a plain text too.
+    if {"excerpt_html", "plain_text"} <= {f.name for f in model._meta.get_fields()}:
+        rendered = markup.render_document(body)
+        values["body_html"] = rendered.html
+        values["excerpt_html"] = rendered.excerpt_html
+        values["plain_text"] = rendered.plain_text
+    else:
+        values["body_html"] = markup.render(body)
+    updated = model._default_manager.filter(pk=pk, body=body).update(**values)
     if updated:
-        content_changed()
+        # Pages showing the row depend on it as "<model name>" ("summary", "comment").
+        cache_touch(model._meta.model_name or "", pk)
     return bool(updated)
 
 

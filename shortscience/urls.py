@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("community.urls")),
     path("", include("discovery.urls")),
     path("", include("feeds.urls")),
+    path("", include("lists.urls")),
     path("api/", include("api.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
+from shortscience.cache import cache_touch
 from users.accounts import ExportFile, Holders, iso
 from users.models import User
 
@@ -169,6 +170,7 @@ def summaries_account_delete(
         images.update(owner=holders.own())
 
     kept = Summary.objects.filter(pk__in=kept_ids)
+    cache_touch("summary", *kept_ids)  # bylines changed on every page showing them
     for summary in kept:
         # Bylines changed: listeners (feeds, search) refresh what they cached.
         transaction.on_commit(

@@ -91,6 +91,10 @@ class Summary(TimeStampedModel):
     )
     body = models.TextField(max_length=100_000)
     body_html = models.TextField(blank=True)
+    # Rendered with body_html (shortscience.rendering): what lists show, and the text
+    # search indexes and quotes in snippets.
+    excerpt_html = models.TextField(blank=True)
+    plain_text = models.TextField(blank=True)
     rendered_by = models.CharField(max_length=50, blank=True, db_index=True)
     is_anonymous = models.BooleanField("anonymous", default=False)
     is_private = models.BooleanField("private", default=False)

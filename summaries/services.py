@@ -9,13 +9,13 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from papers.models import Paper
 from shortscience import markup
-from shortscience.cache import content_changed
+from shortscience.cache import cache_touch
 from shortscience.queue import enqueue
 from shortscience.rendering import render_stored
 from users.models import User
@@ -43,6 +43,24 @@ def _queue_render(summary: Summary) -> None:
     enqueue(render_summary, summary.pk)
 
 
+def _touch_listed(summary: Summary) -> None:
+    """Invalidate the pages that list a summary or count it (publish, delete, hide...)."""
+    cache_touch("summary", summary.pk)
+    cache_touch("paper", summary.paper_id)
+    cache_touch("user", summary.writer_id)
+    if Summary.paper.is_cached(summary):
+        venue_id = summary.paper.venue_id
+    else:
+        venue_id = (
+            Paper.objects.filter(pk=summary.paper_id)
+            .values_list("venue_id", flat=True)
+            .first()
+        )
+    if venue_id is not None:
+        cache_touch("venue-papers", venue_id)
+    cache_touch("list", "summaries", "venues")
+
+
 def _announce(summary: Summary, *, first_publish: bool) -> None:
     def send():
         if first_publish:
@@ -55,8 +73,23 @@ def _announce(summary: Summary, *, first_publish: bool) -> None:
 # Citations --------------------------------------------------------------------------
 
 
+def _cited_paper_ids(keys: Iterable[tuple[str, str]]) -> list[int]:
+    by_kind: dict[str, set[str]] = {}
+    for kind, value in keys:
+        by_kind.setdefault(kind, set()).add(value)
+    query = Q(pk__in=[int(v) for v in by_kind.get("paper", ()) if v.isdigit()])
+    query |= Q(arxiv_id__in=by_kind.get("arxiv", ())) | Q(
+        doi__in=by_kind.get("doi", ())
+    )
+    return list(Paper.objects.filter(query).values_list("pk", flat=True))
+
+
 def _record_citations(summary: Summary) -> None:
     keys = {(kind, value) for kind, value in markup.extract_citations(summary.body)}
+    old = set(Citation.objects.filter(summary=summary).values_list("kind", "value"))
+    if old != keys:
+        # The cited papers' pages list the summaries citing them.
+        cache_touch("paper", *_cited_paper_ids(old | keys))
     Citation.objects.filter(summary=summary).delete()
     Citation.objects.bulk_create(
         Citation(summary=summary, kind=kind, value=value[:255]) for kind, value in keys
@@ -123,6 +156,7 @@ def summary_save(
         Summary.objects.select_for_update().filter(paper=paper, writer=writer).first()
     )
     creating = summary is None
+    was_public = summary is not None and summary.is_public
     if summary is None:
         summary = Summary(paper=paper, writer=writer, arxiv_version=paper.arxiv_version)
     elif summary.deleted_at is not None:
@@ -160,6 +194,8 @@ def summary_save(
         _queue_render(summary)
     # Publishing, undeleting and the private and anonymous flags all move reputation.
     user_reputation_refresh(user_ids=[writer.pk])
+    if was_public or summary.is_public:  # drafts and private summaries touch no page
+        _touch_listed(summary)
     _announce(summary, first_publish=first_publish)
     return summary
 
@@ -257,6 +293,9 @@ def summary_save_from_admin(*, summary: Summary) -> Summary:
         summary_counts_refresh(
             summary_ids=[summary.pk], writer_ids=[w for w in [former] if w]
         )
+        _touch_listed(summary)
+        if former:
+            cache_touch("user", former)
     return summary
 
 
@@ -297,6 +336,8 @@ def summary_restore_revision(
     summary.save(update_fields=["body", "rendered_by", "pending_body", "updated_at"])
     _add_revision(summary, by, note=f"restored revision {revision.number}")
     _record_citations(summary)
+    if summary.is_public:
+        cache_touch("summary", summary.pk)
     _queue_render(summary)
     _announce(summary, first_publish=False)
     return summary
@@ -309,6 +350,7 @@ def summary_delete(*, summary: Summary) -> None:
     summary.deleted_at = timezone.now()
     summary.save(update_fields=["deleted_at", "updated_at"])
     user_reputation_refresh(user_ids=[summary.writer_id])
+    _touch_listed(summary)
     transaction.on_commit(lambda: summary_changed.send(sender=Summary, summary=summary))
 
 
@@ -319,6 +361,7 @@ def summary_undelete(*, summary: Summary) -> None:
     summary.deleted_at = None
     summary.save(update_fields=["deleted_at", "updated_at"])
     user_reputation_refresh(user_ids=[summary.writer_id])
+    _touch_listed(summary)
     transaction.on_commit(lambda: summary_changed.send(sender=Summary, summary=summary))
 
 
@@ -332,6 +375,7 @@ def summary_set_hidden(*, summary: Summary, hidden: bool) -> Summary:
     summary.is_hidden = hidden
     summary.save(update_fields=["is_hidden", "updated_at"])
     user_reputation_refresh(user_ids=[summary.writer_id])
+    _touch_listed(summary)
     transaction.on_commit(lambda: summary_changed.send(sender=Summary, summary=summary))
     return summary
 
@@ -339,9 +383,8 @@ def summary_set_hidden(*, summary: Summary, hidden: bool) -> Summary:
 def summaries_purge_deleted() -> int:
     """Remove for good the summaries deleted more than 30 days ago."""
     cutoff = timezone.now() - DELETED_KEPT_FOR
+    # Deleted summaries left every page when they were deleted: no page changes now.
     count, _ = Summary.objects.filter(deleted_at__lt=cutoff).delete()
-    if count:
-        content_changed()
     return count
 
 
@@ -434,9 +477,12 @@ def user_reputation_refresh(*, user_ids: Iterable[int]) -> None:
     )
     for user_id in ids:
         reputation = sums.get(user_id) or 0
-        User.objects.filter(pk=user_id).exclude(reputation=reputation).update(
-            reputation=reputation
-        )
+        if (
+            User.objects.filter(pk=user_id)
+            .exclude(reputation=reputation)
+            .update(reputation=reputation)
+        ):
+            cache_touch("user", user_id)
 
 
 @transaction.atomic
@@ -461,7 +507,12 @@ def summary_counts_refresh(
     )
     for summary_id in summary_ids:
         score = scores.get(summary_id) or 0
-        Summary.objects.filter(pk=summary_id).exclude(score=score).update(score=score)
+        if (
+            Summary.objects.filter(pk=summary_id)
+            .exclude(score=score)
+            .update(score=score)
+        ):
+            cache_touch("summary", summary_id)
     user_reputation_refresh(user_ids=writers)
 
 

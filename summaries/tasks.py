@@ -4,6 +4,8 @@ from shortscience.tasks import render_row
 from shortscience.tasks import rerender_stale as rerender_stale_task
 
 from . import services
+from .models import Summary
+from .signals import summary_changed
 
 
 # render_summary and rerender_stale keep their names because messages already queued
@@ -11,8 +13,15 @@ from . import services
 # to the shared tasks in shortscience/tasks.py.
 @shared_task
 def render_summary(summary_id: int) -> None:
-    """Render one summary's Markdown into its stored HTML."""
-    render_row("summaries.Summary", summary_id)
+    """Render one summary's Markdown into its stored HTML, excerpt and plain text.
+
+    A new plain text changes what search indexes and quotes, so listeners hear of it
+    (the render may finish after the search index took the text of the save).
+    """
+    if render_row("summaries.Summary", summary_id):
+        summary = Summary.objects.filter(pk=summary_id).first()
+        if summary is not None:
+            summary_changed.send(sender=Summary, summary=summary)
 
 
 @shared_task

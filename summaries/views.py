@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,6 +8,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 from papers.models import Paper
@@ -21,6 +23,16 @@ from .models import Summary, SummaryRevision
 SAVE_RATE = "30/m"
 AUTOSAVE_RATE = "60/m"
 PREVIEW_RATE = "120/m"
+# Previews that ran out of time, per account: past this, previews get only
+# SPENT_PREVIEW_TIMEOUT until the minute is over (enough for an ordinary text), so
+# one account cannot spend 120 x 0.3 s of CPU a minute on pathological ones.
+SLOW_PREVIEW_RATE = "5/m"
+SPENT_PREVIEW_TIMEOUT = 0.05
+PREVIEW_TOO_SLOW = (
+    "This text takes too long to preview, so the preview is paused. Long runs of "
+    "brackets, asterisks or underscores are the usual cause; your text is still in "
+    "the editor and can be saved."
+)
 UPLOAD_RATE = "20/h"
 TOO_FAST = "You are saving too often. Wait a minute; your text is still in the editor."
 
@@ -72,7 +84,7 @@ def _editor(request, paper: Paper, summary: Summary | None):
         elif action == "preview":
             # Without JavaScript, "Preview" is a button; the text is kept as a draft.
             body = form.cleaned_data["body"]
-            preview_html = markup.render(body)
+            preview_html = _preview(request, body)
             saved = services.summary_autosave(
                 paper=paper, writer=request.user, body=body, **_flags(form)
             )
@@ -106,7 +118,7 @@ def _editor(request, paper: Paper, summary: Summary | None):
         form = SummaryForm(initial=initial)
     if preview_html is None:
         text = form.data.get("body") if form.is_bound else form.initial.get("body", "")
-        preview_html = markup.render(text or "")
+        preview_html = _preview(request, text or "")
     return render(
         request,
         "summaries/summary_form.html",
@@ -134,7 +146,29 @@ def summary_preview(request):
             f'<p class="errorlist">The text is too long to preview (at most {services.MAX_BODY:,} characters).</p>',
             status=400,
         )
-    return HttpResponse(markup.render(form.cleaned_data["body"]))
+    return HttpResponse(_preview(request, form.cleaned_data["body"]))
+
+
+def _preview(request, body: str) -> str:
+    """Render a preview under PREVIEW_RENDER_TIMEOUT, or return a message saying why not.
+
+    Each preview that runs out of time counts against the account's
+    SLOW_PREVIEW_RATE; once it is spent, previews get SPENT_PREVIEW_TIMEOUT.
+    """
+    slow = {"group": "summary-preview-slow", "key": "user", "rate": SLOW_PREVIEW_RATE}
+    too_slow = f'<p class="errorlist preview-too-slow">{PREVIEW_TOO_SLOW}</p>'
+    usage = get_usage(request, increment=False, **slow)
+    limited = usage is not None and usage["count"] >= usage["limit"]
+    # settings.PREVIEW_RENDER_TIMEOUT (0.3 s): no text within the size limit holds a
+    # web worker for long.
+    full = settings.PREVIEW_RENDER_TIMEOUT
+    timeout = min(full, SPENT_PREVIEW_TIMEOUT) if limited else full
+    try:
+        return markup.render(body, timeout=timeout)
+    except markup.RenderTimeout:
+        if not limited:
+            get_usage(request, increment=True, **slow)
+        return too_slow
 
 
 @login_required

@@ -1,9 +1,11 @@
 import datetime as dt
+import functools
 
 import factory
 from django.utils import timezone
 
 from comments.models import Comment
+from lists.models import ListItem, ReadingList
 from papers.models import Author, Authorship, Keyword, Paper, Venue
 from shortscience import markup
 from summaries.models import Summary, Vote
@@ -82,8 +84,16 @@ class SummaryFactory(factory.django.DjangoModelFactory):
     body = "The loss is $\\mathcal{L}(\\theta) = \\mathbb{E}[\\ell]$ and that is all."
     status = Summary.Status.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
-    body_html = factory.LazyAttribute(lambda o: markup.render(o.body))
+    body_html = factory.LazyAttribute(lambda o: _rendered(o.body).html)
+    excerpt_html = factory.LazyAttribute(lambda o: _rendered(o.body).excerpt_html)
+    plain_text = factory.LazyAttribute(lambda o: _rendered(o.body).plain_text)
     rendered_by = markup.RENDERER_VERSION
+
+
+@functools.lru_cache(maxsize=64)
+def _rendered(body: str) -> markup.Rendered:
+    """A summary's stored render, as shortscience.rendering would store it."""
+    return markup.render_document(body)
 
 
 class CommentFactory(factory.django.DjangoModelFactory):
@@ -131,3 +141,21 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
         token, raw = token_create(user=kwargs["user"], name=kwargs["name"])
         token.raw = raw
         return token
+
+
+class ReadingListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReadingList
+
+    owner = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Reading list {n}")
+    visibility = ReadingList.Visibility.PUBLIC
+
+
+class ListItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ListItem
+
+    reading_list = factory.SubFactory(ReadingListFactory)
+    paper = factory.SubFactory(PaperFactory)
+    position = factory.Sequence(lambda n: n)

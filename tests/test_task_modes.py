@@ -68,6 +68,7 @@ def test_a_failing_task_in_process_is_logged_and_the_save_stands(monkeypatch, ca
         raise RuntimeError("renderer crashed")
 
     monkeypatch.setattr(markup, "render", crash)
+    monkeypatch.setattr(markup, "render_document", crash)
     with caplog.at_level(logging.ERROR):
         summary = summary_services.summary_create(
             paper=PaperFactory(), writer=UserFactory(), body="Kept *anyway*."

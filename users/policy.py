@@ -32,6 +32,7 @@ class Action(StrEnum):
     FOLLOW = "follow"
     SUMMARY_REQUEST = "summary-request"
     IMAGE_UPLOAD = "image-upload"
+    READING_LIST = "reading-list"
 
 
 # A new account may post this many comments an hour during its first day.

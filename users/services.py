@@ -4,6 +4,8 @@ import secrets
 
 from django.db import IntegrityError, transaction
 
+from shortscience.cache import cache_touch
+
 from .models import (
     DELETED_DISPLAY_NAME,
     DELETED_USERNAME,
@@ -31,6 +33,7 @@ def user_profile_update(*, user: User, data: dict) -> User:
         exclude=[f.name for f in User._meta.fields if f.name not in changed]
     )
     user.save(update_fields=changed)
+    cache_touch("user", user.pk)  # name and profile shown on pages and bylines
     return user
 
 

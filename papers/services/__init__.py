@@ -22,7 +22,7 @@ from .imports import (
 )
 from .merge import MERGED_FIELDS, paper_upsert, papers_upsert
 from .records import PaperData, data_from_arxiv, data_from_bibsonomy, data_from_crossref
-from .venues import venue_resolve
+from .venues import paper_save_from_admin, venue_resolve, venue_save
 
 __all__ = [
     "MERGED_FIELDS",
@@ -43,8 +43,10 @@ __all__ = [
     "title_search_start",
     "import_run",
     "import_start",
+    "paper_save_from_admin",
     "paper_upsert",
     "papers_upsert",
     "papers_refresh_arxiv",
     "venue_resolve",
+    "venue_save",
 ]

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from shortscience.cache import content_changed
+from shortscience.cache import cache_touch
 from shortscience.identifiers import normalise_title
 
 from ..models import Author, Authorship, Keyword, Paper, Venue
@@ -264,7 +264,7 @@ def papers_upsert(datas: list[PaperData]) -> list[tuple[Paper, bool]]:
         try:
             with transaction.atomic():
                 results = _upsert_locked(datas, title_keys, venues)
-                transaction.on_commit(content_changed)
+                _touch_upserted([paper for paper, _ in results])
                 return results
         except IntegrityError:
             # Another writer created the same key between our lookup and insert (only
@@ -272,6 +272,19 @@ def papers_upsert(datas: list[PaperData]) -> list[tuple[Paper, bool]]:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def _touch_upserted(papers: list[Paper]) -> None:
+    """Invalidate the pages of these papers and of the lists that hold them."""
+    ids = {p.pk for p in papers}
+    cache_touch("paper", *ids)
+    cache_touch("venue-papers", *{p.venue_id for p in papers if p.venue_id})
+    cache_touch("year-papers", *{p.year for p in papers if p.year})
+    keyword_ids = Paper.keywords.through.objects.filter(paper_id__in=ids).values_list(
+        "keyword_id", flat=True
+    )
+    cache_touch("keyword-papers", *set(keyword_ids))
+    cache_touch("list", "venues", "years")
 
 
 def _upsert_locked(datas, title_keys, venues) -> list[tuple[Paper, bool]]:

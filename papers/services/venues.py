@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils.text import slugify
 
+from shortscience.cache import cache_touch
+
 from ..models import Venue, VenueAlias, normalise_alias
 from ..venue_seed import ARXIV_SLUG
 
@@ -49,3 +51,21 @@ def venue_resolve(raw: str, *, kind: str = Venue.Kind.CONFERENCE, create: bool =
     venue = Venue.objects.create(short_name=short, name=name, slug=slug, kind=kind)
     VenueAlias.objects.get_or_create(alias=alias, defaults={"venue": venue})
     return venue
+
+
+def venue_save(*, venue: Venue) -> Venue:
+    """Save a venue edited by staff (a rename, a new slug): its name shows on many pages."""
+    venue.save()
+    cache_touch("venue", venue.pk)
+    cache_touch("list", "venues")
+    return venue
+
+
+def paper_save_from_admin(*, paper) -> None:
+    """Invalidate the pages of a paper staff edited (fields, authors, keywords)."""
+    cache_touch("paper", paper.pk)
+    if paper.venue_id:
+        cache_touch("venue-papers", paper.venue_id)
+    if paper.year:
+        cache_touch("year-papers", paper.year)
+    cache_touch("keyword-papers", *paper.keywords.values_list("pk", flat=True))

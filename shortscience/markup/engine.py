@@ -168,13 +168,38 @@ class _KatexEngine:
         )
         return [_Typeset(r.get("html"), r.get("error")) for r in json.loads(raw)]
 
-    def typeset(self, items: list[tuple[str, bool]]) -> list[_Typeset]:
-        """Typeset each (tex, display) pair; never raise."""
+    def warm(self) -> None:
+        """Load KaTeX now if it is not loaded, so a timed render does not pay for it."""
+        with self._lock:
+            if self._racer is not None and self._pid == os.getpid():
+                return
+            try:
+                self._run([("x", False)], _TYPESET_TIMEOUT_SEC)
+            except Exception:
+                self._fail()
+
+    def typeset(
+        self, items: list[tuple[str, bool]], *, timeout: float | None = None
+    ) -> list[_Typeset]:
+        """Typeset each (tex, display) pair; never raise.
+
+        With a `timeout` (seconds), no formula runs past it: those left are marked
+        as taking too long.
+        """
         if not items:
             return []
+        deadline = None if timeout is None else time.monotonic() + timeout
+
+        def budget(cap: float) -> float:
+            if deadline is None:
+                return cap
+            return min(cap, deadline - time.monotonic())
+
         with self._lock:
+            if budget(_TYPESET_TIMEOUT_SEC) <= 0:
+                return [_TOO_LONG] * len(items)
             try:
-                return self._run(items, _TYPESET_TIMEOUT_SEC)
+                return self._run(items, budget(_TYPESET_TIMEOUT_SEC))
             except JSTimeoutException:
                 pass
             except Exception:
@@ -183,10 +208,12 @@ class _KatexEngine:
             # Retry one at a time under a fresh budget, so one runaway formula
             # does not take the rest of the document down with it. V8 stops
             # the script on timeout and the context stays usable.
-            deadline = time.monotonic() + _TYPESET_TIMEOUT_SEC
+            retry_end = time.monotonic() + _TYPESET_TIMEOUT_SEC
+            if deadline is not None:
+                retry_end = min(retry_end, deadline)
             results = []
             for item in items:
-                remaining = deadline - time.monotonic()
+                remaining = retry_end - time.monotonic()
                 if remaining <= 0:
                     results.append(_TOO_LONG)
                     continue

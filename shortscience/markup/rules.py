@@ -280,3 +280,79 @@ def _render_bare_image(
         f'<a href="{src}"><img src="{src}" alt="{alt}" loading="lazy"'
         ' class="md-img"></a>'
     )
+
+
+# --- ShortScience-style `$ ... $` --------------------------------------------------
+
+# Signs that a spaced `$ ... $` span is TeX rather than prose or a price.
+_TEX_SIGNAL_RE = re.compile(r"\\[A-Za-z]|[\\^_{}=<>]")
+# A lone symbol: `$ x $`, `$ f' $`, `$ W $`.
+_TEX_SYMBOL_RE = re.compile(r"[A-Za-z][A-Za-z0-9']{0,2}")
+# Text inside \text{...} and friends, and control words, are not prose words.
+_TEX_WORDS_RE = re.compile(
+    r"\\(?:text\w*|math\w+|mbox|operatorname\*?)\s*\{[^{}]*\}|\\[A-Za-z]+"
+)
+# Two words of prose in a row: a shell command or a sentence between prices.
+_PROSE_RE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}\s+[A-Za-z]{2,}(?![A-Za-z])")
+
+
+def _looks_like_tex(text: str) -> bool:
+    """Whether a span written with spaces inside its dollars reads as TeX."""
+    stripped = text.strip()
+    if not stripped or stripped[0].isdigit():
+        return False
+    if not (_TEX_SIGNAL_RE.search(stripped) or _TEX_SYMBOL_RE.fullmatch(stripped)):
+        return False
+    return not _PROSE_RE.search(_TEX_WORDS_RE.sub(" ", stripped))
+
+
+def _escaped(src: str, pos: int, start: int = 0) -> bool:
+    backslashes = 0
+    while pos - backslashes - 1 >= start and src[pos - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
+
+
+def _math_inline_spaced(state: StateInline, silent: bool) -> bool:
+    r"""Parse `$ ... $` with spaces inside the dollars, as MathJax does on ShortScience.
+
+    Runs after the dollarmath rule, so it only sees spans that rule refused: those
+    with a space after the opening or before the closing `$`. Such a span is math
+    when the opener does not follow a digit, the closer is not followed by one, and
+    the text between reads as TeX (`_looks_like_tex`): a control word or one of
+    ``^ _ { } = < >``, or a lone symbol, and no two prose words in a row. So
+    `$ V_D^{\pi}(s) = \sum_t r_t $` is math while `$ 3 $`, `$5 and $10` and
+    `$ pip install torch $` stay text.
+    """
+    src, start, end = state.src, state.pos, state.posMax
+    if src[start] != "$" or start + 1 >= end or src[start + 1] == "$":
+        return False
+    if start > 0 and (src[start - 1].isdigit() or src[start - 1] == "$"):
+        return False
+    if _escaped(src, start):
+        return False
+    # As for `\(`: with no closer after one opener, later openers have none either.
+    cache: dict[Any, int] = state.cache
+    no_closer_from = ("math-closer", "$", end)
+    if start + 1 >= cache.get(no_closer_from, end + 1):
+        return False
+    closer = start + 1
+    while True:
+        closer = src.find("$", closer, end)
+        if closer == -1:
+            cache[no_closer_from] = start + 1
+            return False
+        if not _escaped(src, closer, start + 1):
+            break
+        closer += 1
+    if closer + 1 < end and (src[closer + 1].isdigit() or src[closer + 1] == "$"):
+        return False
+    text = src[start + 1 : closer]
+    if not _looks_like_tex(text):
+        return False
+    if not silent:
+        token = state.push("math_inline", "math", 0)
+        token.content = text
+        token.markup = "$"
+    state.pos = closer + 1
+    return True

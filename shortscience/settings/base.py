@@ -48,14 +48,16 @@ INSTALLED_APPS = [
     "community",
     "discovery",
     "feeds",
+    "lists",
     "api",
     "pages",
 ]
 
 MIDDLEWARE = [
+    # First: a cached anonymous page is answered before sessions, auth or the database.
+    "shortscience.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "shortscience.cache.ContentGenerationMiddleware",
     "shortscience.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -327,6 +329,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 RATELIMIT_FAIL_OPEN = True
 # Every "ip" rate-limit key asks the one function that knows the client's address.
 RATELIMIT_IP_META_KEY = "shortscience.clientip.client_ip"
+# Seconds a preview may render before the editor shows "takes too long to preview".
+PREVIEW_RENDER_TIMEOUT = env.float("PREVIEW_RENDER_TIMEOUT", default=0.3)
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#beat-schedule
 CELERY_BEAT_SCHEDULE = {
     # Every hour: re-render summaries and comments whose HTML came from an older renderer.

@@ -22,6 +22,8 @@ HTTP_TIMEOUT = 5.0
 # and a failing task is logged, not raised, as in every deployment without one. With a
 # broker (CI), tests/conftest.py runs tasks the same way for every test not marked
 # `worker`; those run a real Celery worker.
+# Previews are not cut off by a loaded test machine; the tests of the limit set it.
+PREVIEW_RENDER_TIMEOUT = 30.0
 # Tasks a page waits for run after commit in the test's own thread, not a new one.
 TASKS_EAGER_IN_THREAD = False
 # Uploads land in a throwaway folder.

@@ -3,11 +3,14 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
+from lists.models import ReadingList
 from papers.models import Venue
 from summaries.models import Summary
 from tests.factories import (
     ApiTokenFactory,
+    ListItemFactory,
     PaperFactory,
+    ReadingListFactory,
     SummaryFactory,
     UserFactory,
     VenueFactory,
@@ -347,3 +350,54 @@ def test_listing_summaries_costs_the_same_queries_for_any_page_size(
 
     with django_assert_num_queries(2):
         client.get(f"/api/v1/papers/{paper.pk}/summaries")
+
+
+def test_a_public_reading_list_reads_in_order_with_notes(client):
+    reading_list = ReadingListFactory(visibility=ReadingList.Visibility.PUBLIC)
+    second = ListItemFactory(reading_list=reading_list, position=5, note="then this")
+    first = ListItemFactory(reading_list=reading_list, position=1, note="start here")
+    SummaryFactory(paper=first.paper)
+
+    data = client.get(f"/api/v1/lists/{reading_list.pk}").json()
+
+    assert [(i["position"], i["note"], i["paper"]["id"]) for i in data["items"]] == [
+        (1, "start here", first.paper_id),
+        (2, "then this", second.paper_id),
+    ]
+    assert data["items"][0]["paper"]["summary_count"] == 1
+    assert data["feed_url"].endswith(f"/lists/{reading_list.pk}/feed.atom")
+
+
+def test_a_private_reading_list_answers_only_its_owners_token(client):
+    reading_list = ReadingListFactory(visibility=ReadingList.Visibility.PRIVATE)
+    token = ApiTokenFactory(user=reading_list.owner)
+    url = f"/api/v1/lists/{reading_list.pk}"
+
+    anonymous = client.get(url)
+    owner = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token.raw}")
+
+    assert anonymous.status_code == 404
+    assert anonymous.json() == {"error": f"There is no list {reading_list.pk}."}
+    assert owner.json()["visibility"] == "private"
+
+
+def test_an_unlisted_reading_list_needs_its_key(client):
+
+    reading_list = ReadingListFactory(visibility=ReadingList.Visibility.UNLISTED)
+    url = f"/api/v1/lists/{reading_list.pk}"
+
+    assert client.get(url).status_code == 404
+    assert client.get(url, {"key": reading_list.share_key}).json()["feed_url"] is None
+
+
+def test_a_users_public_lists(client):
+    owner = UserFactory(username="reader")
+    public = ReadingListFactory(owner=owner, title="Open")
+    ListItemFactory(reading_list=public)
+    ReadingListFactory(
+        owner=owner, title="Closed", visibility=ReadingList.Visibility.PRIVATE
+    )
+
+    data = client.get("/api/v1/users/reader/lists").json()
+
+    assert [(r["title"], r["paper_count"]) for r in data] == [("Open", 1)]

@@ -15,7 +15,14 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.factories import ApiTokenFactory, PaperFactory, SummaryFactory, UserFactory
+from tests.factories import (
+    ApiTokenFactory,
+    ListItemFactory,
+    PaperFactory,
+    ReadingListFactory,
+    SummaryFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +64,8 @@ def api_data(db, settings):
     summary = SummaryFactory(paper=paper, writer=writer)
     SummaryFactory(paper=paper, is_anonymous=True)
     PaperFactory()
+    reading_list = ReadingListFactory(owner=writer)
+    ListItemFactory(reading_list=reading_list, paper=paper, note="read first")
     return {
         "token": ApiTokenFactory(user=writer),
         # Path parameters that name existing rows, so the success paths are
@@ -68,6 +77,7 @@ def api_data(db, settings):
             "slug": paper.venue.slug,
             "arxiv_id": paper.arxiv_id,
             "doi": paper.doi,
+            "list_id": reading_list.pk,
         },
     }
 

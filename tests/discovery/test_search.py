@@ -163,17 +163,27 @@ def test_snippets_highlight_matches_and_escape_everything_else(filler, reindex):
         assert hit.summary_id == summary.pk
 
 
-@postgres_only
 @pytest.mark.parametrize(
-    "query", ["attension is all you need", "vaswanni", "Shazer attention"]
+    "query", ["atention", "attension is all you need", "vaswanni", "Shazer attention"]
 )
 def test_typos_in_titles_and_authors_still_find_the_paper(filler, query):
+    # Postgres corrects with pg_trgm, SQLite with its FTS5 trigram table.
     PaperFactory(
         title="Attention Is All You Need", authors=["Ashish Vaswani", "Noam Shazeer"]
     )
     result = selectors.search(query)
     assert result.mode in ("text", "fuzzy")
     assert [hit.paper.title for hit in result.hits][:1] == ["Attention Is All You Need"]
+
+
+def test_a_typo_is_corrected_to_the_closest_word_after_a_rename(filler):
+    paper = PaperFactory(title="Graph attention networks")
+    paper.title = "Deep residual learning"
+    paper.save()
+
+    assert titles("residal") == ["Deep residual learning"]
+    assert selectors.search("residal").corrected == "residual"
+    assert selectors.search("atention").hits == []
 
 
 @postgres_only
@@ -188,3 +198,23 @@ def test_broad_queries_rank_only_the_most_boosted_candidates(
     monkeypatch.setattr(fulltext, "CANDIDATES", 2)
     monkeypatch.setattr(fulltext, "PROBE", probe)
     assert set(titles("learning")) == {papers[0].title, papers[1].title}
+
+
+def test_summary_snippets_quote_plain_text_with_math_as_code(filler, reindex):
+    paper = PaperFactory(title="An unrelated title")
+    SummaryFactory(
+        paper=paper,
+        body=(
+            "**Sizes.** The critic minimises $\\mathcal{L} = \\sum_i x_i$ over "
+            "https://example.org/a/very/long/path/to/an/image/that/widens/phones.png"
+        ),
+    )
+    reindex(paper)
+
+    snippet = selectors.search("critic").hits[0].summary_html
+
+    assert "**" not in snippet and "Sizes." in snippet
+    assert "<mark>critic</mark>" in snippet
+    assert '<code class="tex">\\mathcal{L} = \\sum_i x_i</code>' in snippet
+    assert "example.org/a/very/long/path/to/an/imag" in snippet  # then "…" on SQLite
+    assert "widens" not in snippet

@@ -189,3 +189,28 @@ def test_summary_for_the_current_version_has_no_note(client):
     summary = SummaryFactory(arxiv_version=3, paper__arxiv_version=3)
     html = client.get(summary.paper.get_absolute_url()).content.decode()
     assert "Written for v" not in html
+
+
+def test_home_lists_show_an_excerpt_with_read_more(client):
+    summary = SummaryFactory(
+        body="## Idea\n\nThe critic $ V^{\\pi}(s) $ learns *fast*.\n\nMore detail later."
+    )
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert summary.excerpt_html.startswith(
+        '<p>The critic <span class="math math-inline">'
+    )
+    assert f'<div class="excerpt md">{summary.excerpt_html}</div>' in page
+    assert f'<a href="{summary.get_absolute_url()}" aria-label=' in page
+    assert ">read more</a>" in page
+    assert "More detail later" not in page and "Idea" not in page
+
+
+def test_profile_lists_show_excerpts(client):
+    summary = SummaryFactory(body="First paragraph of the profile summary.\n\nSecond.")
+
+    page = client.get(summary.writer.get_absolute_url()).content.decode()
+
+    assert "<p>First paragraph of the profile summary.</p>" in page
+    assert "Second." not in page

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from comments.services import comment_create
 from papers.services import PaperData, paper_upsert
-from shortscience.cache import GENERATION_KEY, content_changed
+from shortscience.cache import cache_touch
 from summaries import services as summary_services
 from summaries.models import Summary
 from tests.factories import KeywordFactory, SummaryFactory, UserFactory
@@ -90,8 +90,13 @@ def test_a_summary_edit_through_the_web_shows_at_once(
 def test_a_new_summary_shows_on_every_list_at_once(world):
     for path in pages(world):
         assert_cached(path)
-    newer = SummaryFactory(
-        paper=world.paper, writer=UserFactory(display_name="Newer Writer")
+    newer = summary_services.summary_save(
+        paper=world.paper,
+        writer=UserFactory(
+            display_name="Newer Writer", date_joined=timezone.now() - timedelta(days=9)
+        ),
+        body="newer words",
+        publish=True,
     )
     summary_services.summary_render(summary_id=newer.pk)
     assert (
@@ -227,7 +232,8 @@ def test_a_write_in_another_process_invalidates_the_page_at_once(file_cache):
     _run_manage(
         "shell",
         "-c",
-        "from shortscience.cache import content_changed; content_changed()",
+        "from shortscience.cache import cache_touch; "
+        f"cache_touch('summary', {summary.pk})",
         cache_dir=file_cache,
     )
 
@@ -256,12 +262,12 @@ def test_rerender_in_another_process_shows_on_the_page_at_once(file_cache):
     assert "<em>elsewhere</em>" in html and "old html" not in html
 
 
-def test_a_lost_generation_never_brings_back_pages_of_an_earlier_one(world):
+def test_a_lost_version_never_brings_back_pages_of_an_earlier_one(world):
     path = world.get_absolute_url()
     assert_cached(path)
     Summary.objects.filter(pk=world.pk).update(body_html="<p>changed meanwhile</p>")
-    content_changed()
-    # The cache loses the generation key (culled, expired, restarted) but kept pages.
-    cache.delete(GENERATION_KEY)
+    cache_touch("summary", world.pk)
+    # The cache loses the summary's version (culled, expired, restarted) but kept pages.
+    cache.delete(f"v:summary:{world.pk}")
 
     assert "changed meanwhile" in anonymous_get(path).content.decode()

@@ -709,3 +709,240 @@ def test_render_works_from_a_thread_running_an_event_loop():
     worker.start()
     worker.join()
     assert 'class="katex"' in results[0] and "math-error" not in results[0]
+
+
+# --- ShortScience-style math: `$ ... $` with spaces inside ---------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "tex"),
+    [
+        (
+            "$ V_D^{\\pi}(s) = \\sum_t \\gamma^t r_t $",
+            "V_D^{\\pi}(s) = \\sum_t \\gamma^t r_t",
+        ),
+        (
+            "$ \\begin{aligned} a &= b \\\\ c &= d \\end{aligned} $",
+            "\\begin{aligned} a &= b \\\\ c &= d \\end{aligned}",
+        ),
+        ("$ \\hat{x}_t = x_t / \\sigma_t $", "\\hat{x}_t = x_t / \\sigma_t"),
+        ("$ x $", "x"),
+        (
+            "$ \\text{if the loss is small} \\; x_t = y_t $",
+            "\\text{if the loss is small} \\; x_t = y_t",
+        ),
+        ("$ p(x_1, ..., x_n) $", "p(x_1, ..., x_n)"),
+    ],
+)
+def test_spaced_dollar_math_is_math_as_on_shortscience(source, tex):
+    output = render(f"Define {source} _here_.")
+
+    assert tex_sources(output) == [tex]
+    # Underscores and `\\` inside reached KaTeX; the `_here_` outside is still Markdown.
+    assert output.endswith(" <em>here</em>.</p>\n")
+
+
+def test_shortscience_summary_keeps_every_formula():
+    source = (
+        "The value is $ V_D^{\\pi}(s) = \\mathbb{E}_{\\pi} [ \\sum_t \\gamma^t r_t ] $ "
+        "and the advantage $ A(s, a) = Q(s, a) - V(s) $, with $\\gamma$ fixed and "
+        "$ \\pi_\\theta $ the policy.\n\nIt costs $5 and $10 to run."
+    )
+
+    output = render(source)
+
+    assert tex_sources(output) == [
+        "V_D^{\\pi}(s) = \\mathbb{E}_{\\pi} [ \\sum_t \\gamma^t r_t ]",
+        "A(s, a) = Q(s, a) - V(s)",
+        "\\gamma",
+        "\\pi_\\theta",
+    ]
+    assert "<em>" not in output
+    assert output.endswith("<p>It costs $5 and $10 to run.</p>\n")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "I paid $5 and $10, then $ 3 $ more.",
+        "between $ 5 and $ 10",
+        "Run $ pip install torch $ first.",
+        "Type $ python train.py --lr=0.1 and then $ python eval.py",
+        "`$ echo $HOME` prints it",
+        "a $ $ b",
+        "costs 5$ x^2 $",
+        "\\$ x^2 $ stays",
+    ],
+)
+def test_spaced_dollars_that_are_not_tex_stay_text(source):
+    output = render(source)
+
+    assert "katex" not in output
+    assert html.unescape(re.sub(r"<[^>]+>", "", output)).replace(
+        "\\$", "$"
+    ).strip() in (source.replace("`", "").replace("\\$", "$"),)
+
+
+# The fixtures of mdit-py-plugins' dollarmath plugin (tests/fixtures/dollar_math.md),
+# with the TeX each formula hands to KaTeX under this site's options: no labels (a
+# label stays text after the formula), no digit next to a dollar, and spaces inside
+# the dollars allowed when the span reads as TeX (so `$ x$` is math here, as in
+# MathJax, where the plugin's fixture with `allow_space=False` keeps it text).
+DOLLARMATH_FIXTURES = [
+    ("$", []),
+    ("$$", []),
+    ("$a$", ["a"]),
+    ("$\\varphi$", ["\\varphi"]),
+    ("$1+1=2$", ["1+1=2"]),
+    ("$1+1<3$", ["1+1<3"]),
+    ("$a \\backslash$", ["a \\backslash"]),
+    ("3$1+2$ $1+2$3", []),
+    ("If you solve $1+2$ you get $3", ["1+2"]),
+    ("$\\frac{1}{2}$", ["\\frac{1}{2}"]),
+    (
+        "$\\begin{pmatrix}x\\\\y\\end{pmatrix}$",
+        ["\\begin{pmatrix}x\\\\y\\end{pmatrix}"],
+    ),
+    ("$a^{b}$", ["a^{b}"]),
+    ("a $a\n\\not=1$ b", ["a\n\\not=1"]),
+    ("a $a\n\n\\not=1$ b", []),
+    ("$$e_\\alpha$$", ["e_\\alpha"]),
+    ("$$1+1=2$$ (2)", ["1+1=2"]),
+    ("a$1+1=2$\n$1+1=2$b\nc$x$d", ["1+1=2", "1+1=2", "x"]),
+    ("$x$ $", ["x"]),
+    ("$x$ $y$", ["x", "y"]),
+    ("so-what is $x$", ["x"]),
+    ("$$\na = 1\n$$\n\n$$\nb = 2\n$$", ["a = 1", "b = 2"]),
+    ("$$\n1+1=2\n\n$$", []),
+    ("`code`$a-b$", ["a-b"]),
+    ("1. $1+2$\n2. $2+3$\n    1. $3+4$", ["1+2", "2+3", "3+4"]),
+    ("> see $a = b + c$\n> $c^2=a^2+b^2$", ["a = b + c", "c^2=a^2+b^2"]),
+    ("\\\\$1+1=2$", ["1+1=2"]),
+    ("$ $\n$ x$\n$x $", ["x", "x"]),
+    ("\\$p_2 = $a", []),
+    ("$p_2 = \\$a", []),
+    ("$p_2 = \\$1$", ["p_2 = \\$1"]),
+    ("$p_2 = \\\\$a", ["p_2 = \\\\"]),
+    ("$$a=1$$ b", ["a=1"]),
+    ("a \\$$a=1$$ b", ["a=1"]),
+    ("    $$a$$", []),
+    (
+        "Hence, for $\\alpha \\in (0, 1)$,\n$$\n  \\mathbb P (\\alpha \\bar{X} \\ge \\mu)"
+        " \\le \\alpha;\n$$\ni.e., $[\\alpha \\bar{X}, \\infty)$ is a lower 1-sided"
+        " $1-\\alpha$ confidence bound for $\\mu$.",
+        [
+            "\\alpha \\in (0, 1)",
+            "\\mathbb P (\\alpha \\bar{X} \\ge \\mu) \\le \\alpha;",
+            "[\\alpha \\bar{X}, \\infty)",
+            "1-\\alpha",
+            "\\mu",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "tex"), DOLLARMATH_FIXTURES)
+def test_dollarmath_fixtures(source, tex):
+    assert tex_sources(render(source)) == tex
+
+
+def test_many_spaced_dollars_that_are_not_tex_keep_their_text():
+    output = render("$ 1 " * 20_000)
+
+    assert "katex" not in output
+    assert output.count("$") == 20_000
+
+
+# --- Bounded rendering -------------------------------------------------------------
+
+
+@pytest.fixture
+def step_clock(monkeypatch):
+    """A clock for the renderer's deadline that moves 1 ms each time it is read."""
+    reads = []
+
+    def monotonic():
+        reads.append(None)
+        return len(reads) / 1000
+
+    monkeypatch.setattr(markup, "time", type("Clock", (), {"monotonic": monotonic}))
+    return reads
+
+
+@pytest.mark.parametrize(
+    "source", ["![" * 50_000, "[" * 100_000, "*a" * 50_000, "[a](" * 25_000]
+)
+def test_pathological_input_stops_at_its_deadline(step_clock, source):
+    with pytest.raises(markup.RenderTimeout):
+        render(source, timeout=0.3)
+
+    # The parse stopped at the first check past the deadline: 300 reads of 1 ms.
+    assert len(step_clock) == 302
+
+
+def test_ordinary_text_renders_within_its_deadline(step_clock):
+    output = render(MATH_SUMMARY, timeout=0.3)
+
+    assert tex_sources(output) == ["\\theta_{t+1} = \\theta_t - \\eta g_t"]
+    assert len(step_clock) < 300
+
+
+def test_render_without_a_timeout_is_not_limited(step_clock):
+    output = render("![" * 2_000)
+
+    assert output.startswith("<p>![![") and step_clock == []
+
+
+MATH_SUMMARY = "## Method\n\nThe update is $\\theta_{t+1} = \\theta_t - \\eta g_t$, with *momentum*.\n"
+
+
+# --- Excerpts and plain text ------------------------------------------------------------
+
+LONG_SUMMARY = (
+    "# Method\n\n"
+    "![figure](https://example.org/figures/overview.png)\n\n"
+    "The value $ V_D^{\\pi}(s) = \\sum_t r_t $ is **learnt** with *an emphasis "
+    + "that goes on "
+    * 40
+    + "to the end*.\n\n"
+    "Second paragraph, see https://example.org/a/very/long/path/to/a/figure/"
+    "with/a/long/name.png for details.\n\n"
+    "$$\n\\mathcal{L} = \\sum_i x_i\n$$\n"
+)
+
+
+def test_excerpt_is_the_first_paragraph_cut_at_a_word():
+    rendered = markup.render_document(LONG_SUMMARY)
+    excerpt = rendered.excerpt_html
+
+    assert tex_sources(excerpt) == ["V_D^{\\pi}(s) = \\sum_t r_t"]
+    assert "<h1" not in excerpt and "<img" not in excerpt and "Method" not in excerpt
+    assert "Second paragraph" not in excerpt
+    # Cut after about 300 characters, between words, the emphasis closed.
+    text = html.unescape(
+        re.sub(r'<span class="math.*?</span></span></span>', "", excerpt)
+    )
+    assert excerpt.endswith("goes on</em>…</p>\n")
+    assert 250 < len(re.sub(r"<[^>]+>", "", text)) < 320
+    assert rendered.html == render(LONG_SUMMARY)
+
+
+def test_a_short_first_paragraph_is_the_whole_excerpt():
+    rendered = markup.render_document("Short and *sweet*.\n\nMore.")
+
+    assert rendered.excerpt_html == "<p>Short and <em>sweet</em>.</p>\n"
+
+
+def test_plain_text_has_no_markdown_and_math_between_markers():
+    plain = markup.render_document(LONG_SUMMARY).plain_text
+
+    assert "**" not in plain and "#" not in plain and "![" not in plain
+    assert plain.startswith(
+        f"Method\n\nThe value {markup.MATH_START}V_D^{{\\pi}}(s) = \\sum_t r_t"
+        f"{markup.MATH_STOP} is learnt with an emphasis that goes on"
+    )
+    assert "see example.org/a/very/long/path/to/a/figur… for details." in plain
+    assert max(len(word) for word in plain.split()) <= 40
+    assert plain.endswith(
+        f"{markup.MATH_START}\\mathcal{{L}} = \\sum_i x_i{markup.MATH_STOP}"
+    )

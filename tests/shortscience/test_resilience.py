@@ -68,7 +68,11 @@ def test_writes_succeed_while_the_cache_is_down(
 
 
 def test_database_outage_answers_503_with_retry_after(client, monkeypatch):
+    from django.core.cache import cache
+
     from papers import selectors
+
+    cache.clear()  # a page cached earlier would be served at the door, database or not
 
     def refuse(**kwargs):
         raise OperationalError("could not connect to server: Connection refused")
@@ -78,3 +82,22 @@ def test_database_outage_answers_503_with_retry_after(client, monkeypatch):
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
     assert "Back in a moment" in response.content.decode()
+
+
+def test_a_cached_page_is_still_served_while_the_database_is_down(monkeypatch):
+    from django.core.cache import cache
+
+    from papers import selectors
+
+    cache.clear()
+    path = SummaryFactory(body="kept at the door").paper.get_absolute_url()
+    Client().get(path)
+
+    def refuse(**kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr(selectors, "paper_get", refuse)
+    response = Client().get(path)
+    assert response.status_code == 200
+    assert "kept at the door" in response.content.decode()
+    assert Client().get("/papers/999999/").status_code == 503

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from summaries import services
+from shortscience import markup
+from summaries import services, views
 from summaries.models import Summary, SummaryRevision
 from tests.factories import PaperFactory, SummaryFactory, UserFactory
 
@@ -121,6 +122,72 @@ def test_preview_renders_math_and_broken_math_inline(client_logged_in):
     assert (
         "math-error" in broken.content.decode() and "after" in broken.content.decode()
     )
+
+
+@pytest.fixture
+def step_clock(monkeypatch, settings):
+    """The production limit, and a clock for the renderer's deadline that moves 1 ms
+    each time it is read."""
+    settings.PREVIEW_RENDER_TIMEOUT = 0.3
+    reads = []
+
+    def monotonic():
+        reads.append(None)
+        return len(reads) / 1000
+
+    monkeypatch.setattr(markup, "time", type("Clock", (), {"monotonic": monotonic}))
+    return reads
+
+
+def test_a_preview_too_slow_to_render_says_so(client_logged_in, step_clock):
+    url = reverse("summaries:summary-preview")
+
+    response = client_logged_in.post(url, {"body": "![" * 50_000})
+
+    assert response.status_code == 200
+    assert response.content.decode() == (
+        f'<p class="errorlist preview-too-slow">{views.PREVIEW_TOO_SLOW}</p>'
+    )
+    # Cut off at the 300 ms budget (300 reads of the 1 ms clock), not rendered whole.
+    assert len(step_clock) < 310
+
+
+def test_slow_previews_spend_an_allowance_per_account(
+    client_logged_in, step_clock, user
+):
+    url = reverse("summaries:summary-preview")
+    for _ in range(5):
+        client_logged_in.post(url, {"body": "*a" * 50_000})
+    step_clock.clear()
+
+    slow = client_logged_in.post(url, {"body": "*a" * 50_000})
+    ordinary = client_logged_in.post(url, {"body": MATH})
+
+    # Once spent, a preview gets 50 ms: a slow text stops sooner, an ordinary one renders.
+    assert "preview-too-slow" in slow.content.decode()
+    assert 'class="katex"' in ordinary.content.decode()
+    assert len(step_clock) < 100
+    other = Client()
+    other.force_login(UserFactory())
+    step_clock.clear()
+    assert (
+        "preview-too-slow" in other.post(url, {"body": "*a" * 50_000}).content.decode()
+    )
+    assert len(step_clock) > 300  # another account still has its full budget
+
+
+def test_the_editor_shows_a_stored_draft_too_slow_to_preview(
+    client_logged_in, user, paper, step_clock
+):
+    client_logged_in.post(
+        reverse("summaries:summary-autosave", args=[paper.pk]),
+        {"body": "[a](" * 20_000},
+    )
+
+    page = client_logged_in.get(write_url(paper)).content.decode()
+
+    assert views.PREVIEW_TOO_SLOW in page
+    assert "[a](" * 10 in page  # the text itself is still in the editor
 
 
 def test_preview_needs_csrf(user):

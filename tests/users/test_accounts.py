@@ -168,6 +168,8 @@ def test_profile_json_sections_keep_their_order(client_logged_in, user):
         "email_addresses",
         "votes",
         "comments",
+        "reading_lists",
+        "followed_reading_lists",
         "summaries",
     ]
 

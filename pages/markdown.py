@@ -1,0 +1,215 @@
+"""Markdown twins of the reading pages, and /llms.txt, for tools and agents.
+
+Every paper, summary, venue-year, reading list and profile page has a `.md` address that
+answers the same content as plain Markdown. Summaries are given as their writers' source, so
+formulas stay TeX (`$...$`, `$$...$$`). The HTML pages point here with
+`<link rel="alternate" type="text/markdown">`. Visibility is the HTML page's: private
+summaries and lists stay private.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from feeds.links import absolute
+from lists import selectors as list_selectors
+from lists.models import ReadingList
+from papers import selectors as paper_selectors
+from papers.models import Paper, Venue
+from summaries import selectors as summary_selectors
+from summaries.models import Summary
+from users.models import User
+
+CONTENT_TYPE = "text/markdown; charset=utf-8"
+
+
+def _response(text: str) -> HttpResponse:
+    response = HttpResponse(text, content_type=CONTENT_TYPE)
+    response["X-Robots-Tag"] = "noindex"  # the HTML page is the one to index
+    return response
+
+
+def _line(text: str) -> str:
+    """Return text on one line, so it cannot open a heading or list of its own."""
+    return " ".join(str(text).split())
+
+
+def _authors(paper: Paper) -> str:
+    return ", ".join(a.author.name for a in paper.authorships.all())
+
+
+def paper_block(paper: Paper) -> list[str]:
+    """Return a paper's heading facts as Markdown lines."""
+    lines = [f"# {_line(paper.title)}", ""]
+    facts = [("Authors", _authors(paper))]
+    if paper.venue is not None:
+        facts.append(("Venue", f"{paper.venue.name} {paper.year or ''}".strip()))
+    elif paper.year:
+        facts.append(("Year", str(paper.year)))
+    facts += [
+        ("arXiv", paper.arxiv_id),
+        ("DOI", paper.doi),
+        ("Page", absolute(paper.get_absolute_url())),
+    ]
+    lines += [f"- {name}: {_line(value)}" for name, value in facts if value]
+    if paper.abstract:
+        lines += ["", "## Abstract", "", paper.abstract.strip()]
+    return lines
+
+
+def summary_block(summary: Summary, *, level: int = 2) -> list[str]:
+    when = summary.published_at or summary.created_at
+    head = "#" * level
+    return [
+        f"{head} Summary by {_line(summary.byline)}",
+        "",
+        f"- Published: {when.date().isoformat()}",
+        f"- Score: {summary.score}",
+        f"- Page: {absolute(summary.get_absolute_url())}",
+        "",
+        summary.body.strip(),
+    ]
+
+
+def paper_markdown(request, pk: int):
+    try:
+        paper = paper_selectors.paper_get(pk=pk)
+    except Paper.DoesNotExist as exc:
+        raise Http404("No such paper.") from exc
+    summaries = (
+        Summary.objects.public()
+        .filter(paper=paper)
+        .select_related("writer")
+        .order_by("-score", "published_at", "pk")
+    )
+    lines = paper_block(paper)
+    for summary in summaries:
+        lines += ["", *summary_block(summary)]
+    return _response("\n".join(lines) + "\n")
+
+
+def summary_markdown(request, pk: int):
+    summary = get_object_or_404(
+        Summary.objects.visible_to(request.user).select_related("writer", "paper"),
+        pk=pk,
+    )
+    paper = paper_selectors.paper_get(pk=summary.paper_id)
+    lines = [*summary_block(summary, level=1), "", "---", "", *paper_block(paper)]
+    lines[0] = f"# Summary of {_line(paper.title)} by {_line(summary.byline)}"
+    return _response("\n".join(lines) + "\n")
+
+
+def venue_year_markdown(request, slug: str, year: int):
+    venue = get_object_or_404(Venue, slug=slug)
+    papers = paper_selectors.paper_list(filters=Q(venue=venue, year=year))
+    if not papers.exists():
+        raise Http404("This venue has no papers for that year.")
+    lines = [f"# {_line(venue.name)} {year}", ""]
+    for paper in papers:
+        count = getattr(paper, "public_summary_count", 0)
+        lines.append(
+            f"- [{_line(paper.title)}]({absolute(reverse('paper-markdown', args=[paper.pk]))})"
+            f" — {_line(_authors(paper))}"
+            + (f" ({count} summar{'y' if count == 1 else 'ies'})" if count else "")
+        )
+    return _response("\n".join(lines) + "\n")
+
+
+def user_markdown(request, username: str):
+    writer = get_object_or_404(User, username=username, is_active=True)
+    summaries = summary_selectors.summary_list_for_writer(
+        writer=writer, include_anonymous=request.user.pk == writer.pk
+    )
+    lines = [f"# {_line(writer.public_name)}", ""]
+    if writer.affiliation:
+        lines.append(f"- Affiliation: {_line(writer.affiliation)}")
+    if writer.orcid:
+        lines.append(f"- ORCID: {writer.orcid}")
+    lines.append(f"- Reputation: {writer.reputation}")
+    if writer.bio:
+        lines += ["", writer.bio.strip()]
+    lines += ["", "## Summaries", ""]
+    lines += [
+        f"- [{_line(s.paper.title)}]({absolute(reverse('summary-markdown', args=[s.pk]))})"
+        for s in summaries
+    ]
+    public_lists = list_selectors.list_public_for_owner(owner=writer)
+    if public_lists:
+        lines += ["", "## Reading lists", ""]
+        lines += [
+            f"- [{_line(rl.title)}]({absolute(reverse('list-markdown', args=[rl.pk]))})"
+            for rl in public_lists
+        ]
+    return _response("\n".join(lines) + "\n")
+
+
+def list_markdown(request, pk: int):
+    reading_list = get_object_or_404(ReadingList.objects.select_related("owner"), pk=pk)
+    if not list_selectors.list_can_view(
+        reading_list=reading_list, user=request.user, key=request.GET.get("key", "")
+    ):
+        raise Http404("No such list.")
+    lines = [
+        f"# {_line(reading_list.title)}",
+        "",
+        f"A reading list by {_line(reading_list.owner.public_name)}.",
+    ]
+    if reading_list.description:
+        lines += ["", reading_list.description.strip()]
+    lines.append("")
+    for number, item in enumerate(
+        list_selectors.list_items(reading_list=reading_list), start=1
+    ):
+        paper = item.paper
+        lines.append(
+            f"{number}. [{_line(paper.title)}]({absolute(reverse('paper-markdown', args=[paper.pk]))})"
+            f" — {_line(_authors(paper))}{f' ({paper.year})' if paper.year else ''}"
+        )
+        if item.note:
+            lines.append(f"   Note: {_line(item.note)}")
+    return _response("\n".join(lines) + "\n")
+
+
+def llms_txt(request):
+    """Describe the site and its machine-readable addresses (llmstxt.org's format)."""
+    site = settings.SITE_NAME
+    text = f"""# {site}
+
+> {site} publishes short summaries of machine learning papers written and signed by
+> people: each summary has a named (or deliberately anonymous) writer, a revision history,
+> votes and comments. No summary here is machine-generated.
+
+Every reading page has a Markdown twin: add `.md` to its address (formulas stay TeX).
+
+## Markdown pages
+
+- [A paper with its summaries]({absolute("/papers/1.md")}): `/papers/<id>.md`
+- [One summary]({absolute("/summaries/1.md")}): `/summaries/<id>.md`
+- Papers of a venue's year: `/venues/<slug>/<year>.md`
+- A writer's profile: `/users/<username>.md`
+- A public reading list: `/lists/<id>.md`
+
+## API
+
+- [JSON API]({absolute(reverse("api:index"))}): papers, summaries, venues, search, reading
+  lists; read without a key; writing takes a personal token (Authorization: Bearer ...),
+  made at `{reverse("api:tokens")}`.
+- [OpenAPI schema]({absolute(reverse("api:openapi"))})
+- [API documentation]({absolute(reverse("api:docs"))})
+
+## Feeds and exports
+
+- [Latest summaries, Atom]({absolute(reverse("feeds:latest-atom"))}); every paper, venue,
+  keyword, writer and public reading list has its own feed.
+- BibTeX: `/papers/<id>/bibtex`; reading lists as BibTeX, RIS or CSL-JSON.
+- [Nightly dump of every public summary (JSON Lines, CC BY 4.0)]({absolute(reverse("feeds:dump-latest"))})
+
+## Optional
+
+- [Sitemap]({absolute("/sitemap.xml")})
+"""
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")

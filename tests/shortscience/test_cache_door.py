@@ -1,0 +1,208 @@
+"""Cached pages are answered at the door, under keys a flood cannot grow, with the
+headers HTTP caches in front need."""
+
+import gzip
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import CommentFactory, SummaryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paper_path():
+    return SummaryFactory(body_html="<p>cached words</p>").paper.get_absolute_url()
+
+
+@pytest.fixture
+def recorded_sets(monkeypatch):
+    """Record the keys pages are stored under, whatever the cache backend."""
+    from shortscience import cache as page_cache
+
+    keys: set[str] = set()
+    real_set = cache.set
+
+    def recording_set(key, *args, **kwargs):
+        keys.add(key)
+        return real_set(key, *args, **kwargs)
+
+    monkeypatch.setattr(page_cache.cache, "set", recording_set)
+    return keys
+
+
+def test_a_hit_needs_no_session_user_or_database(paper_path):
+    Client().get(paper_path)
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get(paper_path)
+    assert response["X-Cache"] == "hit"
+    assert "cached words" in response.content.decode()
+    assert len(queries) == 0
+    assert not hasattr(response.wsgi_request, "user")
+    assert not hasattr(response.wsgi_request, "session")
+
+
+def test_a_hit_carries_the_headers_of_the_rendered_page(paper_path):
+    miss = Client().get(paper_path)
+    hit = Client().get(paper_path)
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Type"):
+        assert hit[header] == miss[header], header
+    assert hit.content == miss.content
+
+
+def test_anonymous_pages_tell_http_caches_how_long_to_keep_them(paper_path):
+    response = Client().get(paper_path)
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"public", "s-maxage=60", "stale-while-revalidate=30"} <= directives
+    assert "Cookie" in response["Vary"]
+    assert response["ETag"].startswith('"')
+    assert response["Last-Modified"].endswith("GMT")
+
+
+def test_conditional_requests_get_304(paper_path):
+    first = Client().get(paper_path)
+
+    by_etag = Client().get(paper_path, HTTP_IF_NONE_MATCH=first["ETag"])
+    by_date = Client().get(paper_path, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    other = Client().get(paper_path, HTTP_IF_NONE_MATCH='"something-else"')
+
+    assert by_etag.status_code == 304 and by_etag.content == b""
+    assert by_etag["ETag"] == first["ETag"]
+    assert by_date.status_code == 304
+    assert other.status_code == 200 and other.content == first.content
+
+
+def test_large_pages_are_compressed_for_clients_that_accept_it(paper_path):
+    plain = Client().get(paper_path)
+    zipped = Client().get(paper_path, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    refused = Client().get(paper_path, HTTP_ACCEPT_ENCODING="gzip;q=0")
+
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain.content
+    assert len(zipped.content) < len(plain.content)
+    assert "Accept-Encoding" in zipped["Vary"]
+    assert zipped["ETag"] != plain["ETag"]
+    assert "Content-Encoding" not in plain and "Content-Encoding" not in refused
+
+
+def test_pages_with_a_csrf_token_or_a_signed_in_reader_are_neither_stored_nor_zipped(
+    paper_path, user
+):
+    # The sign-in page carries a CSRF token; a signed-in page carries personal data.
+    login = Client().get("/accounts/login/", HTTP_ACCEPT_ENCODING="gzip")
+    reader = Client()
+    reader.force_login(user)
+    personal = reader.get(paper_path, HTTP_ACCEPT_ENCODING="gzip")
+
+    for response in (login, personal):
+        assert "X-Cache" not in response
+        assert "Content-Encoding" not in response
+        assert "s-maxage" not in response.get("Cache-Control", "")
+
+
+def test_an_anonymous_reader_holding_a_csrf_cookie_is_not_stored():
+    client = Client()
+    client.get("/accounts/login/")  # now holds a csrftoken cookie
+    assert "csrftoken" in client.cookies
+    client.get("/accounts/login/")
+    assert client.get("/accounts/login/").get("X-Cache") is None
+
+
+def test_unnamed_query_parameters_share_the_page_and_its_key(paper_path, recorded_sets):
+    Client().get(paper_path)
+    for n in range(200):
+        response = Client().get(f"{paper_path}?x={n}&utm_source=flood{n}")
+        assert response["X-Cache"] == "hit"
+
+    assert len([k for k in recorded_sets if k.startswith("page:")]) == 1
+
+
+def test_named_parameters_keep_only_their_canonical_values(recorded_sets):
+    SummaryFactory()
+    Client().get("/")
+    for tab in ("popular", "nonsense", "", "POPULAR"):
+        assert Client().get(f"/?tab={tab}")["X-Cache"] == "hit", tab
+    assert Client().get("/?tab=recent")["X-Cache"] == "miss"
+    assert len([k for k in recorded_sets if k.startswith("page:")]) == 2
+
+
+def test_a_flood_of_page_numbers_stores_nothing_past_the_last_page(recorded_sets):
+    summary = SummaryFactory()
+    path = summary.writer.get_absolute_url()
+    Client().get(path)
+    for page in ("1", "abc", "-3", "0"):
+        assert Client().get(f"{path}?page={page}")["X-Cache"] == "hit", page
+    for page in range(2, 50):
+        assert Client().get(f"{path}?page={page}").status_code == 404
+
+    assert len([k for k in recorded_sets if k.startswith("page:")]) == 1
+
+
+# Fragments ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def discussed():
+    summary = SummaryFactory(body_html="<p>cached words</p>")
+    for n in range(3):
+        CommentFactory(summary=summary, body_html=f"<p>remark {n}</p>")
+    return summary
+
+
+def test_a_signed_in_page_reuses_the_fragments_of_the_anonymous_one(
+    discussed, recorded_sets, user
+):
+    path = discussed.paper.get_absolute_url()
+    Client().get(path)
+    stored = {k for k in recorded_sets if k.startswith("frag:")}
+    assert len(stored) == 4  # the paper's header and three comments
+    recorded_sets.clear()
+    reader = Client()
+    reader.force_login(user)
+
+    html = reader.get(path).content.decode()
+
+    assert not {k for k in recorded_sets if k.startswith("frag:")}  # all reused
+    assert "remark 2" in html and "<h1" in html
+    assert 'class="vote"' in html  # the personal parts are still the reader's own
+
+
+def test_a_changed_comment_renders_its_fragment_afresh_for_everyone(discussed, user):
+    from comments import services as comment_services
+
+    path = discussed.paper.get_absolute_url()
+    reader = Client()
+    reader.force_login(user)
+    reader.get(path)
+    comment = discussed.comments.first()
+
+    comment_services.comment_set_hidden(comment=comment, hidden=True)
+
+    assert "[removed by a moderator]" in reader.get(path).content.decode()
+    assert "[removed by a moderator]" in Client().get(path).content.decode()
+
+
+def test_a_signed_in_paper_page_costs_the_same_queries_however_many_summaries(user):
+    from tests.factories import PaperFactory
+
+    reader = Client()
+    reader.force_login(user)
+    few, many = PaperFactory(), PaperFactory()
+    SummaryFactory(paper=few)
+    for _ in range(6):
+        on_many = SummaryFactory(paper=many)
+        CommentFactory(summary=on_many)
+        CommentFactory(summary=on_many)
+    reader.get(few.get_absolute_url())
+    with CaptureQueriesContext(connection) as one:
+        reader.get(few.get_absolute_url())
+    reader.get(many.get_absolute_url())
+    with CaptureQueriesContext(connection) as six:
+        reader.get(many.get_absolute_url())
+
+    assert len(six) == len(one)
+    assert len(six) <= 14

@@ -1,0 +1,290 @@
+"""The freshness contract, write by write: each write invalidates the pages that show
+what it changed, at once, and every unrelated cached page keeps being served from the
+cache. Requests that change nothing public invalidate nothing."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from comments import services as comment_services
+from community import services as community_services
+from lists import services as list_services
+from papers import services as paper_services
+from papers.services import PaperData
+from summaries import services as summary_services
+from tests.factories import (
+    KeywordFactory,
+    PaperFactory,
+    SummaryFactory,
+    UserFactory,
+    VenueFactory,
+)
+from users.services import user_profile_update
+
+pytestmark = pytest.mark.django_db
+
+SEASONED = {"date_joined": timezone.now() - timedelta(days=30)}
+
+
+def anonymous_get(path):
+    return Client().get(path)
+
+
+@pytest.fixture
+def site():
+    """Two corners of the site that share nothing: papers, venues, years, writers."""
+    ours = SummaryFactory(
+        body="our words",
+        body_html="<p>our words</p>",
+        paper=PaperFactory(
+            title="Our paper", year=2019, venue=VenueFactory(short_name="OURS")
+        ),
+        writer=UserFactory(display_name="Our Writer", **SEASONED),
+    )
+    ours.paper.keywords.add(KeywordFactory(name="ours", slug="ours"))
+    theirs = SummaryFactory(
+        body="their words",
+        body_html="<p>their words</p>",
+        paper=PaperFactory(
+            title="Their paper", year=2015, venue=VenueFactory(short_name="THEIRS")
+        ),
+        writer=UserFactory(display_name="Their Writer", **SEASONED),
+    )
+    theirs.paper.keywords.add(KeywordFactory(name="theirs", slug="theirs"))
+    return ours, theirs
+
+
+def corner(summary):
+    """The pages that show a summary, its paper, its writer, venue, year and keyword."""
+    paper = summary.paper
+    return {
+        "paper": paper.get_absolute_url(),
+        "summary": summary.get_absolute_url(),
+        "writer": summary.writer.get_absolute_url(),
+        "venue": paper.venue.get_absolute_url(),
+        "venue-year": reverse("papers:venue-year", args=[paper.venue.slug, paper.year]),
+        "year": reverse("papers:year-detail", args=[paper.year]),
+        "keyword": paper.keywords.get().get_absolute_url(),
+    }
+
+
+def warm(*paths):
+    for path in paths:
+        anonymous_get(path)
+        assert anonymous_get(path)["X-Cache"] == "hit", path
+
+
+def still_cached(*paths):
+    for path in paths:
+        assert anonymous_get(path)["X-Cache"] == "hit", path
+
+
+def shows(path, text):
+    response = anonymous_get(path)
+    return text in response.content.decode()
+
+
+@pytest.fixture
+def warmed(site):
+    ours, theirs = site
+    warm("/", "/venues/", "/years/", *corner(ours).values(), *corner(theirs).values())
+    return ours, theirs
+
+
+def test_publish_shows_on_the_paper_writer_and_home_at_once(warmed):
+    ours, theirs = warmed
+    writer = UserFactory(display_name="New Voice", **SEASONED)
+
+    summary_services.summary_save(
+        paper=ours.paper, writer=writer, body="fresh take", publish=True
+    )
+
+    assert shows(corner(ours)["paper"], "New Voice")
+    assert shows("/?tab=recent", "New Voice")
+    assert shows(writer.get_absolute_url(), "New Voice")
+    still_cached(*corner(theirs).values())
+
+
+def test_a_draft_or_a_private_summary_touches_no_page(warmed):
+    ours, theirs = warmed
+    writer = UserFactory(**SEASONED)
+
+    summary_services.summary_save(paper=ours.paper, writer=writer, body="just a draft")
+    summary_services.summary_autosave(
+        paper=ours.paper, writer=writer, body="still a draft"
+    )
+    summary_services.summary_save(
+        paper=theirs.paper,
+        writer=writer,
+        body="for my eyes",
+        is_private=True,
+        publish=True,
+    )
+
+    still_cached("/", *corner(ours).values(), *corner(theirs).values())
+
+
+def test_an_edit_shows_once_rendered_and_leaves_the_rest_cached(warmed):
+    ours, theirs = warmed
+
+    summary_services.summary_save(
+        paper=ours.paper, writer=ours.writer, body="our *second* words"
+    )
+    summary_services.summary_render(summary_id=ours.pk)
+
+    for page in ("paper", "summary"):
+        assert shows(corner(ours)[page], "<em>second</em>"), page
+    still_cached(*corner(theirs).values())
+
+
+def test_delete_and_hide_take_the_summary_off_every_page(warmed):
+    ours, theirs = warmed
+
+    summary_services.summary_delete(summary=ours)
+    assert not shows(corner(ours)["paper"], "Our Writer")
+    assert not shows(corner(ours)["summary"], "our words")
+    assert not shows(corner(ours)["writer"], "Our paper")
+    still_cached(*corner(theirs).values())
+
+    summary_services.summary_set_hidden(summary=theirs, hidden=True)
+    assert not shows(corner(theirs)["paper"], "Their Writer")
+
+
+def test_a_comment_shows_on_its_summary_only(warmed):
+    ours, theirs = warmed
+    reader = UserFactory(**SEASONED)
+
+    comment = comment_services.comment_create(
+        summary=ours, writer=reader, body="a *sharp* question"
+    )
+    comment_services.comment_render(comment_id=comment.pk)
+
+    assert shows(corner(ours)["summary"], "<em>sharp</em>")
+    assert shows(corner(ours)["paper"], "<em>sharp</em>")
+    still_cached(*corner(theirs).values(), corner(ours)["venue"], "/years/")
+
+    comment_services.comment_set_hidden(comment=comment, hidden=True)
+    assert not shows(corner(ours)["summary"], "<em>sharp</em>")
+
+
+def test_a_vote_shows_its_score_at_once_and_leaves_other_papers_cached(warmed):
+    ours, theirs = warmed
+
+    summary_services.vote_set(user=UserFactory(**SEASONED), summary=ours, value=1)
+
+    assert shows(corner(ours)["paper"], '<span class="score-value">1</span>')
+    assert shows(corner(ours)["summary"], '<span class="score-value">1</span>')
+    still_cached(*corner(theirs).values())
+
+
+def test_an_import_shows_on_its_venue_year_and_keyword_pages(
+    warmed, django_capture_on_commit_callbacks
+):
+    ours, theirs = warmed
+    venue = ours.paper.venue
+    venue.aliases.create(alias=venue.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        paper_services.paper_upsert(
+            PaperData(
+                title="A freshly imported paper",
+                source="bibsonomy",
+                authors=(("New Author", ""),),
+                year=ours.paper.year,
+                venue=venue.name,
+                keywords=("ours",),
+            )
+        )
+
+    for page in ("venue-year", "year", "keyword"):
+        assert shows(corner(ours)[page], "A freshly imported paper"), page
+    still_cached(*corner(theirs).values(), corner(ours)["summary"])
+
+
+def test_renaming_a_venue_shows_on_its_pages_only(warmed):
+    ours, theirs = warmed
+    venue = ours.paper.venue
+    venue.name = "The Renamed Conference"
+
+    paper_services.venue_save(venue=venue)
+
+    assert shows(corner(ours)["venue"], "The Renamed Conference")
+    assert shows("/venues/", "The Renamed Conference")
+    still_cached(*corner(theirs).values())
+
+
+def test_a_profile_change_shows_on_the_writers_pages(warmed):
+    ours, theirs = warmed
+
+    user_profile_update(user=ours.writer, data={"display_name": "Renamed Writer"})
+
+    assert shows(corner(ours)["writer"], "Renamed Writer")
+    assert shows(corner(ours)["paper"], "Renamed Writer")
+    still_cached(*corner(theirs).values())
+
+
+def test_a_public_reading_list_shows_on_its_owners_profile_at_once(warmed):
+    ours, theirs = warmed
+
+    reading_list = list_services.list_create(
+        owner=ours.writer, title="Zebra reading group", visibility="public"
+    )
+    assert shows(corner(ours)["writer"], "Zebra reading group")
+    list_services.list_add_paper(
+        reading_list=reading_list, paper=theirs.paper, user=ours.writer
+    )
+    list_services.list_delete(reading_list=reading_list, user=ours.writer)
+
+    assert not shows(corner(ours)["writer"], "Zebra reading group")
+    still_cached(corner(theirs)["writer"], corner(theirs)["paper"])
+
+
+def test_moderation_hides_at_once(warmed):
+    ours, theirs = warmed
+    moderator = UserFactory(is_staff=True, is_superuser=True, **SEASONED)
+
+    community_services.moderate_content(
+        actor=moderator, summary=ours, hide=True, note="spam"
+    )
+
+    assert not shows(corner(ours)["paper"], "Our Writer")
+    still_cached(*corner(theirs).values())
+
+
+# Requests that change nothing public ------------------------------------------------
+
+
+def test_previews_autosaves_follows_and_sign_ins_invalidate_nothing(warmed):
+    ours, theirs = warmed
+    everything = ["/", *corner(ours).values(), *corner(theirs).values()]
+    client = Client()
+    client.force_login(ours.writer)
+
+    client.post(reverse("summaries:summary-preview"), {"body": "typing *fast*"})
+    client.post(
+        reverse("summaries:summary-autosave", args=[theirs.paper.pk]),
+        {"body": "half a thought"},
+    )
+    client.post(
+        reverse("discovery:follow"), {"kind": "venue", "target": theirs.paper.venue.pk}
+    )
+    client.post(reverse("community:notification-mark-read"))
+    Client().post(reverse("account_login"), {"login": "nobody", "password": "wrong"})
+
+    still_cached(*everything)
+
+
+def test_a_thousand_csp_reports_invalidate_nothing(warmed):
+    ours, theirs = warmed
+    reporter = Client()
+    for n in range(1000):
+        reporter.post(
+            "/csp-report/",
+            data=f'{{"csp-report": {{"blocked-uri": "https://x{n}.example"}}}}',
+            content_type="application/csp-report",
+        )
+
+    still_cached("/", *corner(ours).values(), *corner(theirs).values())
