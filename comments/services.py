@@ -12,6 +12,7 @@ from shortscience.rendering import render_stored
 from summaries.models import Summary
 from users.models import User
 from users.policy import Action, ensure_can_write, recent_since
+from users.probation import probation_check, probation_hold
 
 from .models import Comment, CommentRevision
 from .signals import comment_posted
@@ -52,6 +53,14 @@ def _ensure_can_comment(user: User) -> None:
     )
 
 
+def _posts_by(writer: User) -> int:
+    """Count the writer's posts so far: published summaries and comments."""
+    return (
+        Comment.objects.filter(writer=writer).count()
+        + Summary.objects.filter(writer=writer, status=Summary.Status.PUBLISHED).count()
+    )
+
+
 @transaction.atomic
 def comment_create(
     *, summary: Summary, writer: User, body: str, parent: Comment | None = None
@@ -74,6 +83,7 @@ def comment_create(
             # Replies past the last level join the deepest allowed level.
             parent = cast(Comment, parent.parent)
         depth = parent.depth + 1
+    held = probation_check(writer, body=body, prior_posts=lambda: _posts_by(writer))
     comment = Comment(
         summary=summary,
         writer=writer,
@@ -81,8 +91,11 @@ def comment_create(
         parent=parent,
         reply_to=reply_to,
         depth=depth,
+        is_hidden=bool(held),
     )
     comment.save()
+    if held:
+        probation_hold(comment=comment, reason=held)
     _queue_render(comment)
     cache_touch("summary", summary.pk)  # its comment tree (and count) changed
     transaction.on_commit(lambda: comment_posted.send(sender=Comment, comment=comment))

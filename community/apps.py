@@ -6,9 +6,11 @@ class CommunityConfig(AppConfig):
 
     def ready(self):
         from comments.signals import comment_posted
+        from users.probation import probation_hold_register
 
-        from . import receivers
+        from . import receivers, services
 
+        probation_hold_register(services.report_held_post)
         comment_posted.connect(
             receivers.on_comment_posted, dispatch_uid="community-comment"
         )

@@ -67,6 +67,8 @@ class Report(models.Model):
         Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
     )
     reason = models.TextField(max_length=1000)
+    # Marked as spam by the reporter; from a trusted reporter that hides the post at once.
+    is_spam = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(

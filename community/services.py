@@ -161,16 +161,57 @@ def report_create(
     reason: str,
     summary: Summary | None = None,
     comment: Comment | None = None,
+    spam: bool = False,
 ) -> Report:
-    """File a report on a summary or a comment for the moderators' queue."""
+    """File a report on a summary or a comment for the moderators' queue.
+
+    A spam report from a trusted reporter (a moderator, or reputation of at least
+    TRUSTED_REPORTER_REPUTATION) hides the post at once; it waits in the queue, where a
+    moderator restores it or leaves it hidden.
+    """
     ensure_can_write(reporter, action=Action.REPORT)
     reason = reason.strip()
     if not reason:
         raise ValidationError("Say briefly what is wrong, so moderators can act on it.")
     if len(reason) > 1000:
         raise ValidationError("A report can be at most 1,000 characters long.")
+    with transaction.atomic():
+        report = Report.objects.create(
+            reporter=reporter,
+            reason=reason,
+            summary=summary,
+            comment=comment,
+            is_spam=spam,
+        )
+        if spam and is_trusted_reporter(reporter):
+            if summary is not None:
+                summary_set_hidden(summary=summary, hidden=True)
+            elif comment is not None:
+                comment_set_hidden(comment=comment, hidden=True)
+            _log(
+                reporter,
+                ModerationLog.Action.HIDE,
+                summary=summary,
+                comment=comment,
+                note="Spam report from a trusted user; hidden pending review.",
+            )
+    return report
+
+
+def is_trusted_reporter(user: User) -> bool:
+    """Whether a spam report from this user hides the post before review."""
+    return user.may_moderate or user.reputation >= settings.TRUSTED_REPORTER_REPUTATION
+
+
+def report_held_post(
+    *, reason: str, summary: Summary | None = None, comment: Comment | None = None
+) -> Report:
+    """Put a post held by probation (saved hidden) in the queue; restoring it shows it."""
     return Report.objects.create(
-        reporter=reporter, reason=reason, summary=summary, comment=comment
+        reporter=None,
+        reason=f"Held for review (new account): {reason}"[:1000],
+        summary=summary,
+        comment=comment,
     )
 
 

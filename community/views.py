@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from comments.models import Comment
 from shortscience.pagination import paginate
 from summaries.models import Summary
+from users.mfa import second_factor_required
 from users.models import User
 
 from . import services
@@ -63,6 +64,7 @@ def _report(request, *, summary=None, comment=None):
                 reason=request.POST.get("reason", ""),
                 summary=summary,
                 comment=comment,
+                spam=bool(request.POST.get("spam")),
             )
         except ValidationError as exc:
             return render(
@@ -72,6 +74,7 @@ def _report(request, *, summary=None, comment=None):
                     "target": target,
                     "errors": exc.messages,
                     "reason": request.POST.get("reason", ""),
+                    "spam": bool(request.POST.get("spam")),
                 },
                 status=400,
             )
@@ -99,6 +102,7 @@ def _moderator(request):
         raise PermissionDenied("Only moderators can see this page.")
 
 
+@second_factor_required
 @login_required
 def moderation_queue(request):
     _moderator(request)
@@ -120,6 +124,7 @@ def moderation_queue(request):
     )
 
 
+@second_factor_required
 @login_required
 def moderation_log(request):
     _moderator(request)
@@ -133,6 +138,7 @@ def moderation_log(request):
     )
 
 
+@second_factor_required
 @login_required
 @require_POST
 def moderate(request, kind: str, pk: int, action: str):
@@ -155,6 +161,7 @@ def moderate(request, kind: str, pk: int, action: str):
     return redirect("community:moderation-queue")
 
 
+@second_factor_required
 @login_required
 @require_POST
 def moderate_user(request, pk: int, action: str):
@@ -177,6 +184,7 @@ def moderate_user(request, pk: int, action: str):
     return redirect("community:moderation-queue")
 
 
+@second_factor_required
 @login_required
 @require_POST
 def report_dismiss(request, pk: int):

@@ -228,8 +228,22 @@ def csp_report(request):
 
 
 def robots_txt(request):
-    """Tell crawlers what they may fetch: a template, so rules can be added to it."""
-    return render(request, "pages/robots.txt", content_type="text/plain; charset=utf-8")
+    """Ask crawlers to pace themselves and skip what only people need; name the sitemap.
+
+    The rate limits in shortscience/throttle.py hold for crawlers that do not listen.
+    """
+    from django.conf import settings
+    from django.urls import reverse
+
+    return render(
+        request,
+        "pages/robots.txt",
+        {
+            "crawl_delay": settings.ROBOTS_CRAWL_DELAY,
+            "sitemap": settings.SITE_URL.rstrip("/") + reverse("feeds:sitemap"),
+        },
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 SECURITY_TXT_VALID_DAYS = 365

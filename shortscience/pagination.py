@@ -15,6 +15,8 @@ import json
 import math
 from datetime import datetime
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.http import Http404
 
@@ -31,6 +33,15 @@ def paginate(request, object_list, per_page: int = 20) -> Page:
         number = 1
     if number < 1:
         number = 1
+    limit = settings.ANONYMOUS_MAX_PAGE
+    user = getattr(request, "user", None)
+    if number > limit and not (user and user.is_authenticated):
+        if number > paginator.num_pages:
+            raise Http404("No such page")
+        # Crawlers walk list pages to the end; people use search or sign in.
+        raise PermissionDenied(
+            f"Pages past {limit} are for signed-in readers; search, or sign in."
+        )
     try:
         return paginator.page(number)
     except EmptyPage as exc:

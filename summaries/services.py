@@ -20,6 +20,7 @@ from shortscience.queue import enqueue
 from shortscience.rendering import render_stored
 from users.models import User
 from users.policy import Action, ensure_can_write
+from users.probation import probation_check, probation_hold
 
 from .models import Citation, Summary, SummaryRevision, UploadedImage, Vote
 from .signals import summary_changed, summary_published
@@ -171,12 +172,21 @@ def summary_save(
     summary.is_private = is_private
     summary.pending_body = ""
     summary.pending_saved_at = None
+    held = ""
+    if will_be_published and body_changed:
+        held = probation_check(
+            writer, body=body, prior_posts=lambda: _posts_by(writer, summary)
+        )
+        if held:
+            summary.is_hidden = True
     if first_publish:
         summary.status = Summary.Status.PUBLISHED
         summary.published_at = timezone.now()
     if body_changed:
         summary.rendered_by = ""  # marks the stored HTML as stale until the task runs
     summary.save()
+    if held:
+        probation_hold(summary=summary, reason=held)
     if summary.status == Summary.Status.PUBLISHED and (body_changed or first_publish):
         _add_revision(summary, writer)
     if body_changed:
@@ -188,6 +198,17 @@ def summary_save(
         _touch_listed(summary)
     _announce(summary, first_publish=first_publish)
     return summary
+
+
+def _posts_by(writer: User, summary: Summary) -> int:
+    """Count the writer's posts before this one: other published summaries, comments."""
+    summaries = (
+        Summary.objects.filter(writer=writer, status=Summary.Status.PUBLISHED)
+        .exclude(pk=summary.pk)
+        .count()
+    )
+    # Comments sit in a higher app; the reverse relation counts them without importing it.
+    return summaries + writer.comments.count()
 
 
 @transaction.atomic

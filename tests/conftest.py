@@ -164,3 +164,37 @@ def bibsonomy_replay(httpserver, settings):
     settings.BIBSONOMY_API_URL = httpserver.url_for("/bibsonomy")
     settings.BIBSONOMY_USER, settings.BIBSONOMY_API_KEY = replay.auth
     return replay
+
+
+def sign_in_with_second_factor(client, user):
+    """Sign the user in as if through their TOTP app: staff and moderators need that.
+
+    The user gets an authenticator app if they have none, and the session records that
+    it was used, as allauth's own sign-in does.
+    """
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    if not Authenticator.objects.filter(
+        user=user, type=Authenticator.Type.TOTP
+    ).exists():
+        TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods_user"] = str(user.pk)
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "mfa", "at": time.time(), "type": "totp"}
+    ]
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's admin_client, signed in with a second factor as staff must be."""
+    from django.test import Client
+
+    return sign_in_with_second_factor(Client(), admin_user)

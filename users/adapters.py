@@ -9,6 +9,8 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from shortscience.clientip import client_ip
+
 from .models import RESERVED_USERNAME_PREFIX
 from .orcid import orcid_normalize
 
@@ -30,6 +32,10 @@ class AccountAdapter(DefaultAccountAdapter):
                 "please choose another."
             )
         return super().clean_username(username, shallow=shallow)
+
+    def get_client_ip(self, request) -> str:
+        """The one client address of the site, for allauth's limits and session list."""
+        return client_ip(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # The sites framework's row says "example.com" unless someone edits it; the

@@ -14,6 +14,13 @@ urlpatterns = [
         name="settings",
     ),
     path("settings/profile/", views.profile_settings, name="settings-profile"),
+    path("settings/sessions/", views.session_list, name="settings-sessions"),
+    path("settings/sessions/end/", views.session_end, name="settings-sessions-end"),
+    path(
+        "settings/sessions/<int:pk>/end/",
+        views.session_end,
+        name="settings-session-end",
+    ),
     path("settings/data/", accounts.data_download, name="settings-data"),
     path("settings/delete/", accounts.account_delete_view, name="settings-delete"),
 ]

@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from . import services
 from .forms import ProfileForm
 from .identicon import identicon_svg
 from .models import User
+from .sessions import user_session_list, user_sessions_end
 
 
 @login_required
@@ -35,3 +36,31 @@ def user_avatar(request, username: str):
     # The picture depends on the id only, so browsers may keep it for a day.
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@login_required
+def session_list(request):
+    return render(
+        request,
+        "users/settings_sessions.html",
+        {"sessions": user_session_list(request=request)},
+    )
+
+
+@login_required
+@require_POST
+def session_end(request, pk: int | None = None):
+    ended = user_sessions_end(
+        user=request.user,
+        keep_session_key=request.session.session_key,
+        session_id=pk,
+    )
+    if pk is not None and not ended:
+        raise Http404("No such session.")
+    messages.success(
+        request,
+        "That session is signed out."
+        if pk
+        else f"Signed out {ended} other session(s).",
+    )
+    return redirect("users:settings-sessions")

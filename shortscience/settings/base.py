@@ -11,7 +11,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
-from .social import SOCIAL_APPS, social_providers_from_env
+from .social import social_apps, social_providers_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "shortscience",
     "users",
     "papers",
@@ -67,7 +69,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "users.mfa.AdminSecondFactorMiddleware",
+    "users.sessions.SessionActivityMiddleware",
     "shortscience.middleware.WriteRateLimitMiddleware",
+    "shortscience.throttle.ReadRateLimitMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -179,11 +184,12 @@ ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "homepage"
 # allauth's defaults for every action, with failed sign-ins spelled out: after 5 failures
 # for one account in 5 minutes (or 10 a minute from one address) sign-in is locked out.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
-# Social sign-in (ORCID, GitHub, Google) switches on when a provider's id and secret are set.
+# Social sign-in (ORCID, GitHub, Google) switches on when a provider's id and secret are set;
+# its tables exist either way, and a provider without credentials has no URLs at all.
 SOCIALACCOUNT_PROVIDERS = social_providers_from_env(env.ENVIRON)
+INSTALLED_APPS += social_apps(SOCIALACCOUNT_PROVIDERS)
+SOCIALACCOUNT_ADAPTER = "users.adapters.SocialAccountAdapter"
 if SOCIALACCOUNT_PROVIDERS:
-    INSTALLED_APPS += SOCIAL_APPS
-    SOCIALACCOUNT_ADAPTER = "users.adapters.SocialAccountAdapter"
     # Sign-in forms post on to the providers' own pages.
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += [
         {
@@ -193,6 +199,57 @@ if SOCIALACCOUNT_PROVIDERS:
         }[name]
         for name in SOCIALACCOUNT_PROVIDERS
     ]
+
+# Second factors (allauth.mfa, /accounts/2fa/): an authenticator app (TOTP), passkeys and
+# security keys (WebAuthn) and recovery codes; optional for everyone, required of staff and
+# moderators before any moderation or admin page (users/mfa.py).
+# https://docs.allauth.org/en/latest/mfa/configuration.html
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = SITE_NAME
+# Browsers allow WebAuthn on http only for localhost; this lets a dev site on http use it.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not SITE_URL.startswith("https:")
+# Reading limits per client (shortscience/throttle.py): 429 with Retry-After past the rate.
+# "queries" counts anonymous requests with a query string on those pages (each distinct
+# one misses the page cache). Anonymous readers see list pages up to ANONYMOUS_MAX_PAGE.
+READ_RATE_LIMITS = {
+    "search": env("READ_RATE_LIMIT_SEARCH", default="30/m"),
+    "feeds": env("READ_RATE_LIMIT_FEEDS", default="60/m"),
+    "lists": env("READ_RATE_LIMIT_LISTS", default="120/m"),
+    "queries": env("READ_RATE_LIMIT_QUERIES", default="60/m"),
+}
+READ_RATE_LIMITED_VIEWS = {
+    "search": ["discovery:search"],
+    "feeds": ["feeds:*"],
+    "lists": [
+        ":home",
+        ":user-detail",
+        "papers:venue-list",
+        "papers:venue-detail",
+        "papers:venue-year",
+        "papers:year-list",
+        "papers:year-detail",
+        "papers:keyword-detail",
+        "discovery:wanted",
+        "users:user-list",
+    ],
+}
+ANONYMOUS_MAX_PAGE = env.int("ANONYMOUS_MAX_PAGE", default=50)
+# Seconds robots.txt asks crawlers to wait between requests.
+ROBOTS_CRAWL_DELAY = env.int("ROBOTS_CRAWL_DELAY", default=5)
+# Probation (users/probation.py): an account with no reputation may put at most
+# PROBATION_MAX_LINKS links and no image from another site in each of its first
+# PROBATION_POSTS posts; "refuse" says what to change, "hold" saves the post hidden in the
+# moderation queue. A spam report from a user with at least TRUSTED_REPORTER_REPUTATION
+# (or a moderator) hides the post at once, pending review.
+PROBATION_POSTS = env.int("PROBATION_POSTS", default=3)
+PROBATION_MAX_LINKS = env.int("PROBATION_MAX_LINKS", default=2)
+PROBATION_MODE = env("PROBATION_MODE", default="refuse")
+TRUSTED_REPORTER_REPUTATION = env.int("TRUSTED_REPORTER_REPUTATION", default=50)
+# Signed-in sessions (/settings/sessions/): each keeps its address and last-seen time
+# (users.sessions.SessionActivityMiddleware refreshes them every five minutes at most).
+USERSESSIONS_TRACK_ACTIVITY = True
+MFA_REQUIRED_FOR_MODERATORS = env.bool("MFA_REQUIRED_FOR_MODERATORS", default=True)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

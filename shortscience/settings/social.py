@@ -25,10 +25,22 @@ PROVIDERS: dict[str, tuple[str, str, dict]] = {
     ),
 }
 
-SOCIAL_APPS = [
-    "allauth.socialaccount",
-    *(f"allauth.socialaccount.providers.{provider}" for provider in PROVIDERS),
-]
+
+def social_apps(providers: Mapping[str, dict]) -> list[str]:
+    """Return the apps for social sign-in: its tables always, and each configured provider.
+
+    allauth.socialaccount is installed whatever is configured, so its tables exist before a
+    provider is switched on (turning one on never needs a new `migrate`). A provider without
+    credentials is left out, so its sign-in URLs do not exist instead of failing.
+    """
+    return [
+        "allauth.socialaccount",
+        *(
+            f"allauth.socialaccount.providers.{name}"
+            for name in PROVIDERS
+            if name in providers
+        ),
+    ]
 
 
 def social_providers_from_env(environ: Mapping[str, str]) -> dict[str, dict]:

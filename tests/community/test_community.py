@@ -13,6 +13,7 @@ from community.models import ModerationLog, Notification, Report
 from community.tasks import notify_comment
 from summaries.models import Summary
 from summaries.services import vote_set
+from tests.conftest import sign_in_with_second_factor
 from tests.factories import CommentFactory, SummaryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -293,14 +294,14 @@ def test_report_a_summary_and_a_comment(client):
 def test_queue_is_for_moderators_only(client, moderator):
     client.force_login(old_user())
     assert client.get(reverse("community:moderation-queue")).status_code == 403
-    client.force_login(moderator)
+    sign_in_with_second_factor(client, moderator)
     assert client.get(reverse("community:moderation-queue")).status_code == 200
 
 
 def test_hidden_summary_leaves_public_pages_but_is_kept(client, moderator):
     summary = SummaryFactory(body="offending words")
     Report.objects.create(reporter=old_user(), summary=summary, reason="abuse")
-    client.force_login(moderator)
+    sign_in_with_second_factor(client, moderator)
     client.post(reverse("community:moderate", args=["summary", summary.pk, "hide"]))
     reader = Client()
     assert (
@@ -327,7 +328,7 @@ def test_hidden_summary_leaves_public_pages_but_is_kept(client, moderator):
 
 def test_hidden_comment_is_replaced_in_the_thread(client, moderator):
     comment = CommentFactory(body="rude remark")
-    client.force_login(moderator)
+    sign_in_with_second_factor(client, moderator)
     client.post(reverse("community:moderate", args=["comment", comment.pk, "hide"]))
     html = Client().get(comment.summary.get_absolute_url()).content.decode()
     assert "rude remark" not in html and "[removed by a moderator]" in html
@@ -336,7 +337,7 @@ def test_hidden_comment_is_replaced_in_the_thread(client, moderator):
 
 def test_ban_stops_posting_and_is_logged(client, moderator):
     target = old_user()
-    client.force_login(moderator)
+    sign_in_with_second_factor(client, moderator)
     client.post(reverse("community:moderate-user", args=[target.pk, "ban"]))
     target.refresh_from_db()
     assert target.is_banned

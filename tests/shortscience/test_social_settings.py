@@ -3,7 +3,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from shortscience.settings.social import SOCIAL_APPS, social_providers_from_env
+import pytest
+from allauth.socialaccount.models import SocialAccount
+
+from shortscience.settings.social import social_apps, social_providers_from_env
 
 
 def test_no_social_provider_without_credentials():
@@ -43,13 +46,19 @@ def test_google_asks_for_profile_and_email():
     assert providers["google"]["SCOPE"] == ["profile", "email"]
 
 
-def test_the_social_apps_cover_the_three_providers():
-    assert SOCIAL_APPS == [
+def test_the_social_apps_cover_the_configured_providers_only():
+    assert social_apps({}) == ["allauth.socialaccount"]
+    assert social_apps({"google": {}, "orcid": {}}) == [
         "allauth.socialaccount",
         "allauth.socialaccount.providers.orcid",
-        "allauth.socialaccount.providers.github",
         "allauth.socialaccount.providers.google",
     ]
+
+
+@pytest.mark.django_db
+def test_the_social_account_tables_exist_with_no_provider_configured(settings):
+    assert settings.SOCIALACCOUNT_PROVIDERS == {}
+    assert SocialAccount.objects.count() == 0
 
 
 CREDENTIALS = [
@@ -62,7 +71,7 @@ CREDENTIALS = [
 ]
 
 
-def settings_in_a_fresh_process(**variables) -> list[str]:
+def settings_in_a_fresh_process(code: str | None = None, **variables) -> list[str]:
     """Import the settings with only the given credentials set (a .env file cannot add any)."""
     environ = {
         **os.environ,
@@ -70,7 +79,7 @@ def settings_in_a_fresh_process(**variables) -> list[str]:
         **variables,
         "DJANGO_SETTINGS_MODULE": "shortscience.settings.test",
     }
-    code = (
+    code = code or (
         "from django.conf import settings; "
         "print(sorted(settings.SOCIALACCOUNT_PROVIDERS)); "
         "print([app for app in settings.INSTALLED_APPS if 'socialaccount' in app])"
@@ -86,8 +95,8 @@ def settings_in_a_fresh_process(**variables) -> list[str]:
     return result.stdout.splitlines()
 
 
-def test_the_settings_leave_social_sign_in_out_by_default():
-    assert settings_in_a_fresh_process() == ["[]", "[]"]
+def test_the_settings_leave_social_sign_in_out_by_default_but_keep_its_tables():
+    assert settings_in_a_fresh_process() == ["[]", "['allauth.socialaccount']"]
 
 
 def test_the_settings_switch_social_sign_in_on_from_the_environment():
@@ -96,4 +105,23 @@ def test_the_settings_switch_social_sign_in_on_from_the_environment():
     )
 
     assert providers == "['github']"
-    assert apps == str(SOCIAL_APPS)
+    assert apps == str(
+        ["allauth.socialaccount", "allauth.socialaccount.providers.github"]
+    )
+
+
+def test_a_provider_without_credentials_has_no_sign_in_page():
+    code = (
+        "import django; django.setup(); "
+        "from django.urls import Resolver404, resolve\n"
+        "for provider in ('orcid', 'github', 'google'):\n"
+        "    try:\n"
+        "        print(provider, resolve(f'/accounts/{provider}/login/').url_name)\n"
+        "    except Resolver404:\n"
+        "        print(provider, 'absent')\n"
+    )
+    lines = settings_in_a_fresh_process(
+        code, ORCID_CLIENT_ID="APP-1", ORCID_SECRET="orcid-secret"
+    )
+
+    assert lines == ["orcid orcid_login", "github absent", "google absent"]
