@@ -8,6 +8,9 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from shortscience.clientip import client_ip
 
 from .models import RESERVED_USERNAME_PREFIX
 from .orcid import orcid_normalize
@@ -22,6 +25,10 @@ class SiteLabel:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The sign-in lockout counts by the same address as every other limit."""
+        return client_ip(request)
+
     def clean_username(self, username: str, shallow: bool = False) -> str:
         """Keep the names of deleted-account placeholders out of reach of sign-up."""
         if username.lower().startswith(RESERVED_USERNAME_PREFIX):

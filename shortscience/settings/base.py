@@ -355,3 +355,11 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(minute="*/15"),
     },
 }
+
+# --- The client's address (shortscience/clientip.py) --------------------------------------
+# Who may tell the app the client's address in X-Forwarded-For: the proxies' networks
+# (preferred: a client reaching the app directly cannot forge it), or how many proxies
+# stand in front. Neither: REMOTE_ADDR, and the header is ignored. Every rate limit, the
+# sign-in lockout and the logs use it.
+TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
