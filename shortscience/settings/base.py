@@ -10,6 +10,7 @@ from typing import Any
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from kombu import Queue
 
 from .social import SOCIAL_APPS, social_providers_from_env
 
@@ -363,3 +364,28 @@ CELERY_BEAT_SCHEDULE |= {
 # sign-in lockout and the logs use it.
 TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Celery queues (docker-compose.yml runs a worker per queue) ---------------------------
+# A slow import never waits in line with rendering or mail. Routes go by task name, and a
+# module pattern covers tasks added there later; the first matching pattern wins. Anything
+# unrouted goes to "celery". A worker started without -Q (make worker, the tests) consumes
+# every queue listed here.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name) for name in ("celery", "imports", "rendering", "mail")
+]
+CELERY_TASK_ROUTES = {
+    # Mail first: these names sit in modules that are otherwise routed elsewhere.
+    "discovery.tasks.notify_summary_requesters": {"queue": "mail"},
+    "feeds.tasks.send_weekly_digest": {"queue": "mail"},
+    "community.tasks.*": {"queue": "mail"},
+    "papers.tasks.*": {"queue": "imports"},
+    "shortscience.tasks.*": {"queue": "rendering"},
+    "summaries.tasks.*": {"queue": "rendering"},
+    "comments.tasks.*": {"queue": "rendering"},
+    "discovery.tasks.*": {"queue": "rendering"},
+}
+# Beat holds a lock in Redis while it runs (shortscience/beatlock.py): a second beat waits
+# and takes over only when the first is gone (its lock expires BEAT_LOCK_TTL seconds later).
+BEAT_LOCK_URL = env("BEAT_LOCK_URL", default="")  # empty: the broker's Redis
+BEAT_LOCK_TTL = env.int("BEAT_LOCK_TTL", default=60)
