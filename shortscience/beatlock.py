@@ -21,6 +21,10 @@ logger = logging.getLogger(__name__)
 BEAT_LOCK_KEY = "shortscience:beat-lock"
 
 
+def _text(value: bytes | str | None) -> str:
+    return value.decode() if isinstance(value, bytes) else (value or "")
+
+
 def _client() -> redis.Redis:
     return redis.Redis.from_url(settings.BEAT_LOCK_URL or settings.CELERY_BROKER_URL)
 
@@ -33,8 +37,7 @@ def beat_lock_acquire(*, client: redis.Redis, holder: str, ttl: int) -> bool:
     """Take the lock if nobody holds it (or we already do); True when we hold it."""
     if client.set(BEAT_LOCK_KEY, holder, nx=True, ex=ttl):
         return True
-    current = client.get(BEAT_LOCK_KEY)
-    if current is not None and current.decode() == holder:
+    if _text(client.get(BEAT_LOCK_KEY)) == holder:
         client.expire(BEAT_LOCK_KEY, ttl)
         return True
     return False
@@ -83,8 +86,7 @@ def beat_lock_hold() -> None:
 
 def main() -> int:
     """Health check: exit 0 when a beat on this host holds the lock."""
-    current = _client().get(BEAT_LOCK_KEY)
-    holder = current.decode() if current else ""
+    holder = _text(_client().get(BEAT_LOCK_KEY))
     if holder.split(":", 1)[0] == socket.gethostname():
         return 0
     print(f"beat lock held by {holder or 'nobody'}", file=sys.stderr)
