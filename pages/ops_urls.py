@@ -6,12 +6,15 @@ Included at the root after every app's URLs, without a namespace.
 from django.conf import settings
 from django.urls import path, re_path
 
+from shortscience.observability import metrics_view
+
 from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
     path("csp-report/", views.csp_report, name="csp-report"),
+    path("metrics", metrics_view, name="metrics"),
 ]
 
 if not settings.AWS_STORAGE_BUCKET_NAME and settings.MEDIA_URL.startswith("/"):

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shortscience.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "shortscience.cache.ContentGenerationMiddleware",
@@ -332,12 +333,7 @@ HTTP_USER_AGENT = env(
     "HTTP_USER_AGENT", default=f"{SITE_NAME}/0.1 (+{SITE_URL}; paper summaries)"
 )
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# Logging: see "Seeing it run" below.
 
 # JSON API (api app): requests per client and period ("60/m", "1000/h"), counted in the
 # cache; by API token when the request sends one, else by the client's address
@@ -389,3 +385,49 @@ CELERY_TASK_ROUTES = {
 # and takes over only when the first is gone (its lock expires BEAT_LOCK_TTL seconds later).
 BEAT_LOCK_URL = env("BEAT_LOCK_URL", default="")  # empty: the broker's Redis
 BEAT_LOCK_TTL = env.int("BEAT_LOCK_TTL", default=60)
+
+# --- Seeing it run (shortscience/observability.py) ----------------------------------------
+# Log lines carry the request id (X-Request-ID), in tasks too; LOG_FORMAT=json writes one
+# JSON object per line (the default in production), "text" a readable line.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "shortscience.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "shortscience.observability.JsonFormatter"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # One line per request comes from the request-id middleware; at INFO only with JSON.
+    "loggers": {
+        "shortscience.request": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"}
+    },
+}
+# /metrics (Prometheus): open to a bearer of METRICS_TOKEN ("Authorization: Bearer ...")
+# or to clients in METRICS_ALLOWED_NETWORKS; 404 for anybody else (and for all when unset).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+# Error reports go to Sentry when SENTRY_DSN is set, and nowhere otherwise.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )

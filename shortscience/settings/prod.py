@@ -31,3 +31,8 @@ STORAGES = {
 PRODUCTION_CHECKS = True
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 SITE_URL = env("SITE_URL", default="")
+
+# --- Seeing it run --------------------------------------------------------------------------
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+LOGGING["loggers"]["shortscience.request"]["level"] = "INFO"  # noqa: F405
