@@ -431,3 +431,36 @@ if SENTRY_DSN:
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
         send_default_pii=False,
     )
+
+# --- Read replicas and pgbouncer (shortscience/dbrouter.py) -------------------------------
+# DATABASE_REPLICA_URLS: zero or more postgres:// URLs, separated by commas. Safe requests
+# read from a healthy replica; writes, tasks and commands use the primary; a writer's reads
+# stay on the primary for READ_YOUR_WRITES_SECONDS. A replica that fails or lags more than
+# REPLICA_MAX_LAG_SECONDS is left out for REPLICA_CHECK_SECONDS.
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+DATABASE_REPLICAS: list[str] = []
+for _n, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = env.db_url_config(_url)
+    _replica.update(
+        ATOMIC_REQUESTS=False,
+        CONN_MAX_AGE=DATABASES["default"].get("CONN_MAX_AGE", 0),
+        CONN_HEALTH_CHECKS=True,
+        TEST={"MIRROR": "default"},
+    )
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES[f"replica{_n}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_n}")
+DATABASE_ROUTERS = ["shortscience.dbrouter.PrimaryReplicaRouter"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("shortscience.middleware.DatabaseUnavailableMiddleware") + 1,
+    "shortscience.dbrouter.ReplicaMiddleware",
+)
+READ_YOUR_WRITES_SECONDS = env.int("READ_YOUR_WRITES_SECONDS", default=15)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
+# Behind pgbouncer in transaction mode a cursor cannot outlive its transaction's server
+# connection: DATABASE_PGBOUNCER=true turns server-side cursors off on every database.
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+for _db in DATABASES.values():
+    if DATABASE_PGBOUNCER and _db["ENGINE"].endswith("postgresql"):
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
