@@ -16,6 +16,7 @@ from summaries.models import Summary
 from summaries.services import summary_set_hidden
 from users.models import MODERATORS_GROUP, User
 from users.policy import Action, ensure_can_write
+from users.services import user_ban_set
 
 from .models import ModerationLog, Notification, Report
 
@@ -234,8 +235,7 @@ def user_set_banned(*, actor: User, user: User, banned: bool, note: str = "") ->
     _require_moderator(actor)
     if user.pk == actor.pk:
         raise ValidationError("Moderators cannot ban themselves.")
-    user.is_banned = banned
-    user.save(update_fields=["is_banned"])
+    user_ban_set(user=user, banned=banned)
     _log(
         actor,
         ModerationLog.Action.BAN if banned else ModerationLog.Action.UNBAN,

@@ -34,6 +34,16 @@ def user_profile_update(*, user: User, data: dict) -> User:
     return user
 
 
+def user_ban_set(*, user: User, banned: bool) -> User:
+    """Record whether the user is banned; users.policy refuses every write of a banned user.
+
+    Who may ban is the moderators' rule (community.services.user_set_banned).
+    """
+    user.is_banned = banned
+    user.save(update_fields=["is_banned"])
+    return user
+
+
 def user_mark_email_verified(*, user: User) -> None:
     """Record the user's e-mail address as verified and primary.
 

@@ -191,6 +191,20 @@ def test_a_hidden_summary_is_marked_hidden_to_those_who_may_open_it(world):
     assert 'name="robots" content="noindex"' in html
 
 
+def test_comment_forms_show_only_where_a_comment_may_be_posted(world):
+    """Staff may open a hidden summary, but nobody may comment on it but its writer."""
+    hidden = world.summaries["hidden"].get_absolute_url()
+    public = world.summaries["public"].get_absolute_url()
+
+    staff = client_for(world, "staff")
+    writer = client_for(world, "writer")
+
+    assert "Post comment" not in staff.get(hidden).content.decode()
+    assert "Post reply" not in staff.get(hidden).content.decode()
+    assert "Post comment" in staff.get(public).content.decode()
+    assert "Post comment" in writer.get(hidden).content.decode()
+
+
 def test_history(world, viewer):
     client = client_for(world, viewer)
     for kind, summary in world.summaries.items():
