@@ -35,4 +35,5 @@ SITE_URL = env("SITE_URL", default="")
 # --- Seeing it run --------------------------------------------------------------------------
 LOG_FORMAT = env("LOG_FORMAT", default="json")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
-LOGGING["loggers"]["shortscience.request"]["level"] = "INFO"  # noqa: F405
+# A line per request, at the level LOG_LEVEL lets through.
+del LOGGING["loggers"]["shortscience.request"]  # noqa: F405
