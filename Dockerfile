@@ -1,3 +1,4 @@
+# syntax=docker/dockerfile:1
 # Python 3.11, the version CI tests; every Python package comes from requirements/prod.txt,
 # checked against its hash. psycopg2 is compiled against the image's own libpq in the build
 # stage (no -binary wheel in production); the runtime stage keeps only libpq's library.
