@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
@@ -135,7 +135,11 @@ class ReplicaMiddleware:
     ) -> HttpResponse | None:
         """A replica failed mid-request: leave it out and answer again from the primary."""
         alias = _used.get()
-        if not alias or not isinstance(exception, DatabaseError):
+        if (
+            not alias
+            or request.method not in SAFE_METHODS
+            or not isinstance(exception, OperationalError | InterfaceError)
+        ):
             return None
         logger.warning("replica %s failed mid-request: %s", alias, exception)
         replica_mark_down(alias)
