@@ -137,6 +137,7 @@ class ReplicaMiddleware:
         alias = _used.get()
         if (
             not alias
+            or not _replica_reads.get()
             or request.method not in SAFE_METHODS
             or not isinstance(exception, OperationalError | InterfaceError)
         ):

@@ -228,7 +228,7 @@ def test_a_replica_failing_mid_request_is_answered_from_the_primary(replicas):
         "Match", (), {"func": staticmethod(view), "args": (), "kwargs": {}}
     )()
     middleware = dbrouter.ReplicaMiddleware(view)
-    token = dbrouter._replica_reads.set(True)
+    token, used = dbrouter._replica_reads.set(True), dbrouter._used.set("")
     try:
         try:
             view(request)
@@ -236,6 +236,7 @@ def test_a_replica_failing_mid_request_is_answered_from_the_primary(replicas):
             response = middleware.process_exception(request, exc)
     finally:
         dbrouter._replica_reads.reset(token)
+        dbrouter._used.reset(used)
     assert calls == [ALIAS, "default"]
     assert response.content == b"default"
     assert dbrouter._health[ALIAS][0] is False
