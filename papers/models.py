@@ -257,11 +257,43 @@ class PaperImport(TimeStampedModel):
     )
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    class Problem(models.TextChoices):
+        """What went wrong last, in words a reader understands (last_error keeps detail)."""
+
+        NONE = "", "None"
+        UNAVAILABLE = "unavailable", "The source did not answer"
+        NOT_FOUND = "not_found", "The source does not know the paper"
+        UNREADABLE = "unreadable", "The source's answer could not be read"
+        REFUSED = "refused", "The source refused the request"
+        NOT_SET_UP = "not_set_up", "The source is not set up on this site"
+
+    problem = models.CharField(
+        max_length=12, choices=Problem.choices, default=Problem.NONE, blank=True
+    )
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.get_source_display()} {self.identifier} ({self.status})"
+
+    @property
+    def problem_text(self) -> str:
+        """The last problem as a plain sentence, never an exception's text."""
+        source = self.get_source_display()
+        problem = self.Problem
+        if self.problem == problem.UNAVAILABLE:
+            return f"{source} did not answer"
+        if self.problem == problem.NOT_FOUND:
+            return f"No paper with that identifier on {source}"
+        if self.problem == problem.UNREADABLE:
+            return f"{source} sent an answer that could not be read"
+        if self.problem == problem.REFUSED:
+            return f"{source} refused the request"
+        if self.problem == problem.NOT_SET_UP:
+            return f"Importing from {source} is not set up on this site"
+        return ""
 
     def get_absolute_url(self):
         return reverse("papers:import-detail", kwargs={"pk": self.pk})

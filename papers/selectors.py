@@ -11,7 +11,7 @@ from shortscience.identifiers import ArxivId, BibsonomyRef, Identifier, normalis
 
 from .models import Authorship, Keyword, Paper, Venue, public_summaries_q
 from .sources.clients import Fetchers
-from .sources.http import SourceError
+from .sources.http import SourceError, TransientSourceError
 
 
 def _with_authors(qs: QuerySet) -> QuerySet:
@@ -125,43 +125,46 @@ class SearchResult:
     notices: list[str]
 
 
-def paper_title_search(
-    *, title: str, fetchers: Fetchers | None = None, limit: int = 10
-) -> SearchResult:
-    """Search local papers, then arXiv and BibSonomy; merge by arXiv id and title."""
-    fetchers = fetchers or Fetchers()
-    notices: list[str] = []
-    candidates: list[Candidate] = []
-    seen: set[str] = set()
+# Where a title search's state is cached (written by services.title_search_*).
+TITLE_SEARCH_KEY = "papers:title-search:{}"
 
-    words = title.split()
+# How each outside source took part in a title search.
+ANSWERED, UNAVAILABLE, FAILED, SWITCHED_OFF = "answered", "unavailable", "failed", "off"
+
+
+def title_search_local(*, title: str, limit: int = 10) -> list[Candidate]:
+    """Papers already on the site whose title holds every word (no network)."""
     local = Paper.objects.with_public_summary_count().select_related("venue")
-    for word in words[:8]:
+    for word in title.split()[:8]:
         local = local.filter(title__icontains=word)
-    for paper in local.prefetch_related("authorships__author")[:limit]:
-        candidates.append(
-            Candidate(
-                title=paper.title,
-                authors=tuple(a.author.name for a in paper.authorships.all()),
-                year=paper.year,
-                venue=paper.venue.short_name if paper.venue else "",
-                identifier=paper.arxiv_id or paper.doi or str(paper.pk),
-                origin="here",
-                paper=paper,
-                summary_count=paper.public_summary_count,
-            )
+    return [
+        Candidate(
+            title=paper.title,
+            authors=tuple(a.author.name for a in paper.authorships.all()),
+            year=paper.year,
+            venue=paper.venue.short_name if paper.venue else "",
+            identifier=paper.arxiv_id or paper.doi or str(paper.pk),
+            origin="here",
+            paper=paper,
+            summary_count=paper.public_summary_count,
         )
-        seen.update(k for k in (paper.arxiv_id, paper.title_key) if k)
+        for paper in local.prefetch_related("authorships__author")[:limit]
+    ]
 
-    def add(candidate: Candidate, keys: tuple[str, ...]) -> None:
-        if any(k and k in seen for k in keys):
-            return
-        seen.update(k for k in keys if k)
-        candidates.append(candidate)
 
+def title_search_remote(
+    *, title: str, fetchers: Fetchers | None = None, limit: int = 10
+) -> tuple[list[Candidate], dict[str, str]]:
+    """Ask arXiv and BibSonomy; return their candidates and how each source took part.
+
+    Slow (outside services): run it in a task, never in a web request.
+    """
+    fetchers = fetchers or Fetchers()
+    candidates: list[Candidate] = []
+    sources: dict[str, str] = {}
     try:
         for record in fetchers.arxiv().search_title(title, max_results=limit):
-            add(
+            candidates.append(
                 Candidate(
                     title=record.title,
                     authors=tuple(a.name for a in record.authors),
@@ -169,35 +172,125 @@ def paper_title_search(
                     venue="arXiv",
                     identifier=record.arxiv_id,
                     origin="arXiv",
-                ),
-                (record.arxiv_id, normalise_title(record.title)),
+                )
             )
-    except SourceError as exc:
-        notices.append(f"arXiv search is unavailable right now: {exc.message}")
+        sources["arXiv"] = ANSWERED
+    except TransientSourceError:
+        sources["arXiv"] = UNAVAILABLE
+    except SourceError:
+        sources["arXiv"] = FAILED
 
     bibsonomy = fetchers.bibsonomy()
     if not bibsonomy.enabled:
-        notices.append("BibSonomy search is switched off on this site.")
-    else:
-        try:
-            for post in bibsonomy.search(title, end=limit):
-                if post.arxiv_id:
-                    identifier = post.arxiv_id
-                elif post.doi:
-                    identifier = post.doi
-                else:
-                    identifier = f"https://www.bibsonomy.org/bibtex/2{post.intrahash}/{post.user}"
-                add(
-                    Candidate(
-                        title=post.title,
-                        authors=post.authors,
-                        year=post.year,
-                        venue=post.venue or "",
-                        identifier=identifier,
-                        origin="BibSonomy",
-                    ),
-                    (post.arxiv_id or "", normalise_title(post.title)),
+        sources["BibSonomy"] = SWITCHED_OFF
+        return candidates, sources
+    try:
+        for post in bibsonomy.search(title, end=limit):
+            if post.arxiv_id:
+                identifier = post.arxiv_id
+            elif post.doi:
+                identifier = post.doi
+            else:
+                identifier = (
+                    f"https://www.bibsonomy.org/bibtex/2{post.intrahash}/{post.user}"
                 )
-        except SourceError as exc:
-            notices.append(f"BibSonomy search is unavailable right now: {exc.message}")
-    return SearchResult(candidates=candidates, notices=notices)
+            candidates.append(
+                Candidate(
+                    title=post.title,
+                    authors=tuple(post.authors),
+                    year=post.year,
+                    venue=post.venue or "",
+                    identifier=identifier,
+                    origin="BibSonomy",
+                )
+            )
+        sources["BibSonomy"] = ANSWERED
+    except TransientSourceError:
+        sources["BibSonomy"] = UNAVAILABLE
+    except SourceError:
+        sources["BibSonomy"] = FAILED
+    return candidates, sources
+
+
+def title_search_merge(
+    local: list[Candidate], remote: list[Candidate]
+) -> list[Candidate]:
+    """Local papers first, then outside ones not already listed (same arXiv id or title)."""
+    seen: set[str] = set()
+    merged: list[Candidate] = []
+    for candidate in [*local, *remote]:
+        key = candidate.identifier
+        if candidate.paper is not None:
+            key = candidate.paper.arxiv_id or candidate.paper.doi or ""
+        keys = [k for k in (key, normalise_title(candidate.title)) if k]
+        if candidate.origin != "here" and any(k in seen for k in keys):
+            continue
+        seen.update(keys)
+        merged.append(candidate)
+    return merged
+
+
+def title_search_notices(
+    sources: Mapping[str, str], candidates: list[Candidate]
+) -> list[str]:
+    """One plain sentence per source that did not simply answer with papers.
+
+    "No paper with that title" is said only of a source that answered.
+    """
+    notices = []
+    for name, state in sources.items():
+        if state == UNAVAILABLE:
+            notices.append(
+                f"{name} did not answer, so its papers are not listed; "
+                "search again in a minute."
+            )
+        elif state == FAILED:
+            notices.append(
+                f"The {name} search failed, so its papers are not listed; "
+                "try the paper's identifier instead."
+            )
+        elif state == SWITCHED_OFF:
+            notices.append(f"{name} search is switched off on this site.")
+        elif not any(c.origin == name for c in candidates):
+            notices.append(f"No paper with that title on {name}.")
+    return notices
+
+
+def paper_title_search(
+    *, title: str, fetchers: Fetchers | None = None, limit: int = 10
+) -> SearchResult:
+    """Search local papers, then arXiv and BibSonomy; merge by arXiv id and title."""
+    remote, sources = title_search_remote(title=title, fetchers=fetchers, limit=limit)
+    candidates = title_search_merge(
+        title_search_local(title=title, limit=limit), remote
+    )
+    return SearchResult(
+        candidates=candidates, notices=title_search_notices(sources, remote)
+    )
+
+
+def title_search_get(*, search_id: str) -> dict[str, Any] | None:
+    """A title search's state for its page: query, pending flag, candidates, notices."""
+    record = cache.get(TITLE_SEARCH_KEY.format(search_id))
+    if record is None:
+        return None
+    local = title_search_local(title=record["query"])
+    if record["status"] != "done":
+        return {
+            "query": record["query"],
+            "pending": True,
+            "candidates": local,
+            "notices": [],
+            "answered": [],
+        }
+    remote = [
+        Candidate(**{**c, "authors": tuple(c["authors"])}) for c in record["candidates"]
+    ]
+    sources = record["sources"]
+    return {
+        "query": record["query"],
+        "pending": False,
+        "candidates": title_search_merge(local, remote),
+        "notices": title_search_notices(sources, remote),
+        "answered": [name for name, state in sources.items() if state == ANSWERED],
+    }

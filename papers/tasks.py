@@ -26,7 +26,16 @@ def run_import(self, import_id: int) -> None:
         delay = min(60 * base, base * 2**self.request.retries)
         if isinstance(exc, TransientSourceError) and exc.retry_after:
             delay = max(delay, int(exc.retry_after))
+        services.import_schedule_retry(
+            import_id=import_id, at=timezone.now() + timedelta(seconds=delay)
+        )
         raise self.retry(exc=exc, countdown=delay) from exc
+
+
+@shared_task
+def search_titles_outside(search_id: str) -> None:
+    """Search arXiv and BibSonomy for a title typed into "Add a paper"."""
+    services.title_search_run(search_id=search_id)
 
 
 @shared_task

@@ -9,6 +9,7 @@ app_name = "papers"
 urlpatterns = [
     path("papers/add/", views.paper_add, name="paper-add"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
+    path("papers/add/search/<str:search_id>/", views.title_search, name="title-search"),
     path("imports/<int:pk>/retry/", views.import_retry, name="import-retry"),
     path("venues/", cache_anonymous(views.venue_list), name="venue-list"),
     path(

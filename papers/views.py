@@ -81,12 +81,10 @@ def paper_add(request):
         return render(request, "papers/paper_add.html", {"form": form}, status=400)
     identifier = form.cleaned_data["q"]
     if identifier.kind == "title":
-        result = selectors.paper_title_search(title=identifier.value)
-        return render(
-            request,
-            "papers/paper_search.html",
-            {"form": form, "query": identifier.value, "result": result},
+        search_id = services.title_search_start(
+            title=identifier.value, user=request.user
         )
+        return redirect("papers:title-search", search_id=search_id)
     paper = selectors.paper_find(identifier)
     if paper is not None:
         return redirect(paper)
@@ -100,8 +98,27 @@ def paper_add(request):
 
 
 @login_required
+def title_search(request, search_id: str):
+    """Papers matching a title: the site's at once, arXiv's and BibSonomy's when they answer.
+
+    htmx polls the results box until the outside search has finished.
+    """
+    search = selectors.title_search_get(search_id=search_id)
+    if search is None:
+        raise Http404("This search has expired; search again.")
+    context = {"search_id": search_id, **search}
+    if request.htmx:
+        return render(request, "papers/_title_search_results.html", context)
+    context["form"] = AddPaperForm(initial={"q": search["query"]})
+    return render(request, "papers/paper_search.html", context)
+
+
+@login_required
 def import_detail(request, pk: int):
+    """The import's status; htmx polls the status box until the import ends."""
     paper_import = get_object_or_404(PaperImport.objects.select_related("paper"), pk=pk)
+    if request.htmx:
+        return render(request, "papers/_import_status.html", {"import": paper_import})
     if paper_import.status == PaperImport.Status.DONE and paper_import.paper_id:
         return redirect("paper-detail", pk=paper_import.paper_id)
     return render(request, "papers/import_detail.html", {"import": paper_import})

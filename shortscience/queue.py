@@ -5,7 +5,10 @@ save into an error: the work then runs in the web process instead.
 """
 
 import logging
+import threading
 
+from django import db
+from django.conf import settings
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -25,3 +28,27 @@ def enqueue(task, *args) -> None:
             task.apply(args=args)
 
     transaction.on_commit(send)
+
+
+def enqueue_in_background(task, *args) -> None:
+    """Queue `task(*args)` after commit; without a broker, run it in a thread.
+
+    For work a person waits for on a page that updates itself (imports, title
+    searches): with no broker, Celery runs tasks in-process, and running them in the
+    request would hold the page until outside services answered. The setting
+    TASKS_EAGER_IN_THREAD (off in tests, so they stay deterministic) turns the thread on.
+    """
+    if not (settings.CELERY_TASK_ALWAYS_EAGER and settings.TASKS_EAGER_IN_THREAD):
+        enqueue(task, *args)
+        return
+
+    def run() -> None:
+        try:
+            task.apply(args=args)
+        finally:
+            db.connections.close_all()
+
+    def start() -> None:
+        threading.Thread(target=run, name=f"task-{task.name}", daemon=True).start()
+
+    transaction.on_commit(start)

@@ -1,4 +1,3 @@
-import difflib
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from shortscience import markup
 from users.policy import WriteRefused
 
 from . import selectors, services
+from .diff import revision_diff
 from .forms import ImageForm, PreviewForm, SummaryForm
 from .models import Summary, SummaryRevision
 
@@ -207,7 +207,7 @@ def summary_history(request, pk: int):
     )
     revisions = list(summary.revisions.all())
     numbers = {r.number: r for r in revisions}
-    diff_html = None
+    diff = None
     old = new = None
     if len(revisions) >= 2:
         try:
@@ -222,14 +222,7 @@ def summary_history(request, pk: int):
         old, new = numbers.get(a), numbers.get(b)
         if old is None or new is None:
             raise Http404("No such revision.")
-        diff_html = difflib.HtmlDiff(wrapcolumn=70).make_table(
-            old.body.splitlines(),
-            new.body.splitlines(),
-            fromdesc=f"Revision {old.number}",
-            todesc=f"Revision {new.number}",
-            context=True,
-            numlines=3,
-        )
+        diff = revision_diff(old.body, new.body)
     return render(
         request,
         "summaries/summary_history.html",
@@ -237,7 +230,7 @@ def summary_history(request, pk: int):
             "summary": summary,
             "paper": summary.paper,
             "revisions": revisions,
-            "diff_html": diff_html,
+            "diff": diff,
             "old": old,
             "new": new,
             "is_writer": summary.writer_id == request.user.pk,

@@ -91,8 +91,11 @@ class CrossrefReplay:
         for path in (FIXTURES / "crossref").glob("work_*.json"):
             text = path.read_text(encoding="utf-8")
             self.works[json.loads(text)["message"]["DOI"].lower()] = text
+        self.down = False  # answer every request with 503, as during an outage
 
     def __call__(self, request: Request) -> Response:
+        if self.down:
+            return Response("Service Unavailable", status=503)
         doi = unquote(request.path.split("/works/", 1)[1]).lower()
         if doi in self.works:
             return Response(self.works[doi], content_type="application/json")

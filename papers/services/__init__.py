@@ -10,11 +10,15 @@ from .imports import (
     import_arxiv_batch,
     import_create,
     import_create_many,
+    import_from_own_record,
     import_record_result,
     import_retry,
     import_run,
+    import_schedule_retry,
     import_start,
     papers_refresh_arxiv,
+    title_search_run,
+    title_search_start,
 )
 from .merge import MERGED_FIELDS, paper_upsert, papers_upsert
 from .records import PaperData, data_from_arxiv, data_from_bibsonomy, data_from_crossref
@@ -31,8 +35,12 @@ __all__ = [
     "import_arxiv_batch",
     "import_create",
     "import_create_many",
+    "import_from_own_record",
     "import_record_result",
     "import_retry",
+    "import_schedule_retry",
+    "title_search_run",
+    "title_search_start",
     "import_run",
     "import_start",
     "paper_upsert",

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import replace
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from shortscience.identifiers import BibsonomyRef, Identifier
-from shortscience.queue import enqueue
+from shortscience.queue import enqueue_in_background
 
 from ..models import Paper, PaperImport
 from ..sources.arxiv import ArxivClient, ArxivRecord
 from ..sources.clients import Fetchers, arxiv_client
 from ..sources.http import (
+    ConfigurationError,
     MalformedResponse,
     NotFound,
     SourceError,
@@ -54,7 +57,7 @@ def import_create(
         if run:
             from ..tasks import run_import
 
-            enqueue(run_import, paper_import.pk)
+            enqueue_in_background(run_import, paper_import.pk)
     return paper_import
 
 
@@ -83,6 +86,19 @@ def fetch_data(source: str, text: str, fetchers: Fetchers | None = None) -> Pape
     raise ValueError(f"unknown source {source!r}")
 
 
+def _problem(error: SourceError) -> str:
+    """Classify a source error for the import page; its text stays in last_error."""
+    if isinstance(error, TransientSourceError):
+        return PaperImport.Problem.UNAVAILABLE
+    if isinstance(error, NotFound):
+        return PaperImport.Problem.NOT_FOUND
+    if isinstance(error, MalformedResponse):
+        return PaperImport.Problem.UNREADABLE
+    if isinstance(error, ConfigurationError):
+        return PaperImport.Problem.NOT_SET_UP
+    return PaperImport.Problem.REFUSED
+
+
 def _finish(paper_import: PaperImport, **fields) -> None:
     for key, value in fields.items():
         setattr(paper_import, key, value)
@@ -99,7 +115,10 @@ def import_start(*, import_id: int) -> PaperImport | None:
             return None
         paper_import.status = PaperImport.Status.RUNNING
         paper_import.attempts += 1
-        paper_import.save(update_fields=["status", "attempts", "updated_at"])
+        paper_import.next_attempt_at = None
+        paper_import.save(
+            update_fields=["status", "attempts", "next_attempt_at", "updated_at"]
+        )
     return paper_import
 
 
@@ -118,17 +137,22 @@ def import_record_result(
             status=PaperImport.Status.DONE,
             paper=paper,
             last_error="",
+            problem=PaperImport.Problem.NONE,
             finished_at=timezone.now(),
         )
     elif isinstance(outcome, RETRYABLE) and not final:
         _finish(
-            paper_import, status=PaperImport.Status.QUEUED, last_error=outcome.message
+            paper_import,
+            status=PaperImport.Status.QUEUED,
+            last_error=outcome.message,
+            problem=_problem(outcome),
         )
     else:
         _finish(
             paper_import,
             status=PaperImport.Status.FAILED,
             last_error=outcome.message,
+            problem=_problem(outcome),
             finished_at=timezone.now(),
         )
     return paper_import
@@ -157,6 +181,37 @@ def import_run(
     return paper_import
 
 
+def import_from_own_record(
+    *, paper_import: PaperImport, data: PaperData
+) -> Paper | None:
+    """Create the paper from a record the requester holds when its source is away.
+
+    A BibTeX entry with a DOI carries the whole record; when Crossref does not answer,
+    the paper is made from the entry and the import stays queued with that paper, so
+    its next run (a task retry, or requeue_stalled_imports) enriches it from the
+    source. Return None when the source answered: a "not found" is not overridden.
+    """
+    paper_import.refresh_from_db()
+    away = (PaperImport.Problem.UNAVAILABLE, PaperImport.Problem.UNREADABLE)
+    if (
+        paper_import.status == PaperImport.Status.DONE
+        or paper_import.problem not in away
+    ):
+        return None
+    paper, _ = paper_upsert(data)
+    _finish(
+        paper_import, status=PaperImport.Status.QUEUED, paper=paper, finished_at=None
+    )
+    return paper
+
+
+def import_schedule_retry(*, import_id: int, at) -> None:
+    """Note when a waiting import will be tried again, for its status page."""
+    PaperImport.objects.filter(pk=import_id, status=PaperImport.Status.QUEUED).update(
+        next_attempt_at=at, updated_at=timezone.now()
+    )
+
+
 def import_retry(*, paper_import: PaperImport) -> PaperImport:
     """Queue a failed or stalled import again."""
     from ..tasks import run_import
@@ -165,8 +220,16 @@ def import_retry(*, paper_import: PaperImport) -> PaperImport:
         if paper_import.status != PaperImport.Status.DONE:
             paper_import.status = PaperImport.Status.QUEUED
             paper_import.finished_at = None
-            paper_import.save(update_fields=["status", "finished_at", "updated_at"])
-            enqueue(run_import, paper_import.pk)
+            paper_import.next_attempt_at = None
+            paper_import.save(
+                update_fields=[
+                    "status",
+                    "finished_at",
+                    "next_attempt_at",
+                    "updated_at",
+                ]
+            )
+            enqueue_in_background(run_import, paper_import.pk)
     return paper_import
 
 
@@ -219,6 +282,7 @@ def import_arxiv_batch(
             else:
                 paper_import.status = PaperImport.Status.FAILED
                 paper_import.last_error = outcome.message
+                paper_import.problem = _problem(outcome)
         datas = [data for _, data in fetched]
         datas += [
             replace(extra[i.pk], arxiv_id=data.arxiv_id)
@@ -230,12 +294,14 @@ def import_arxiv_batch(
             paper_import.status = PaperImport.Status.DONE
             paper_import.paper = paper
             paper_import.last_error = ""
+            paper_import.problem = PaperImport.Problem.NONE
         now = timezone.now()
         for paper_import in started:
             paper_import.finished_at = now
             paper_import.updated_at = now
         PaperImport.objects.bulk_update(
-            started, ["status", "paper", "last_error", "finished_at", "updated_at"]
+            started,
+            ["status", "paper", "last_error", "problem", "finished_at", "updated_at"],
         )
         if progress:
             progress(len(part))
@@ -266,3 +332,55 @@ def papers_refresh_arxiv(*, client: ArxivClient | None = None, batch: int = 500)
             logger.warning("arXiv refresh of %s failed: %s", arxiv_id, outcome.message)
     Paper.objects.filter(arxiv_id__in=ids).update(arxiv_checked_at=timezone.now())
     return updated
+
+
+# Title searches -----------------------------------------------------------------------
+# A title search asks arXiv and BibSonomy, which can take many seconds, so it runs as a
+# task; its state lives in the cache for an hour under a random id the page polls.
+
+TITLE_SEARCH_SECONDS = 3600
+
+
+def title_search_key(search_id: str) -> str:
+    from ..selectors import TITLE_SEARCH_KEY
+
+    return TITLE_SEARCH_KEY.format(search_id)
+
+
+def title_search_start(*, title: str, user=None) -> str:
+    """Record a pending title search and queue it; return its id."""
+    from ..tasks import search_titles_outside
+
+    search_id = secrets.token_urlsafe(12)
+    record = {"query": title, "status": "pending", "user": getattr(user, "pk", None)}
+    cache.set(title_search_key(search_id), record, TITLE_SEARCH_SECONDS)
+    with transaction.atomic():
+        enqueue_in_background(search_titles_outside, search_id)
+    return search_id
+
+
+def title_search_run(*, search_id: str, fetchers: Fetchers | None = None) -> None:
+    """Ask the outside sources and store what they said for the page to show."""
+    from ..selectors import title_search_remote
+
+    key = title_search_key(search_id)
+    record = cache.get(key)
+    if record is None or record["status"] == "done":
+        return
+    candidates, sources = title_search_remote(title=record["query"], fetchers=fetchers)
+    record |= {
+        "status": "done",
+        "sources": sources,
+        "candidates": [
+            {
+                "title": c.title,
+                "authors": list(c.authors),
+                "year": c.year,
+                "venue": c.venue,
+                "identifier": c.identifier,
+                "origin": c.origin,
+            }
+            for c in candidates
+        ],
+    }
+    cache.set(key, record, TITLE_SEARCH_SECONDS)

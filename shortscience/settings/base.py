@@ -240,6 +240,9 @@ DEFAULT_FROM_EMAIL = env(
 # serves the embedded default and a real worker pool.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker, imports and title searches run in a thread of the web process so
+# that the page answers at once and updates itself (shortscience/queue.py).
+TASKS_EAGER_IN_THREAD = env.bool("TASKS_EAGER_IN_THREAD", default=True)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-acks-late

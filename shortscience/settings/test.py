@@ -22,5 +22,7 @@ HTTP_TIMEOUT = 5.0
 # and a failing task is logged, not raised, as in every deployment without one. With a
 # broker (CI), tests/conftest.py runs tasks the same way for every test not marked
 # `worker`; those run a real Celery worker.
+# Tasks a page waits for run after commit in the test's own thread, not a new one.
+TASKS_EAGER_IN_THREAD = False
 # Uploads land in a throwaway folder.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="shortscience-media-"))

@@ -102,3 +102,61 @@ def test_malformed_bibtex_entries_are_reported_by_line_and_fail_the_command(
         "A Paper Typed By Hand",
         "Attention Is All You Need",
     }
+
+
+DEEP_LEARNING_BIBTEX = """\
+@article{lecun_deep_2015,
+  title = {Deep learning},
+  volume = {521},
+  doi = {10.1038/nature14539},
+  journal = {Nature},
+  author = {LeCun, Yann and Bengio, Yoshua and Hinton, Geoffrey},
+  year = {2015},
+  pages = {436--444},
+}
+"""
+
+
+def test_bibtex_entry_imports_from_its_own_fields_while_crossref_is_down(
+    crossref_replay, tmp_path, capsys, recorded_sleeps
+):
+    from papers import services
+
+    bib = tmp_path / "list.bib"
+    bib.write_text(DEEP_LEARNING_BIBTEX)
+    crossref_replay.down = True
+    call_command("import_papers", "--bibtex", str(bib))  # no failure: nothing lost
+    out = capsys.readouterr().out
+    assert "imported: 1  updated: 0  failed: 0" in out
+    assert "Crossref did not answer; its details follow later" in out
+
+    paper = Paper.objects.get(doi="10.1038/nature14539")
+    assert paper.title == "Deep learning" and paper.year == 2015
+    assert [a.author.name for a in paper.authorships.order_by("position")] == [
+        "Yann LeCun",
+        "Yoshua Bengio",
+        "Geoffrey Hinton",
+    ]
+    assert paper.abstract == ""
+    # The import waits, holding the paper, for Crossref to come back.
+    paper_import = PaperImport.objects.get()
+    assert paper_import.status == "queued" and paper_import.paper == paper
+    assert paper_import.problem == "unavailable"
+
+    crossref_replay.down = False
+    services.import_run(import_id=paper_import.pk)  # its retry, later
+    paper_import.refresh_from_db()
+    assert paper_import.status == "done" and paper_import.paper == paper
+    assert Paper.objects.count() == 1
+    paper.refresh_from_db()
+    assert paper.abstract.startswith("Deep learning allows computational models")
+
+
+def test_bibtex_entry_crossref_does_not_know_is_not_invented(
+    crossref_replay, tmp_path, capsys
+):
+    bib = tmp_path / "list.bib"
+    bib.write_text(DEEP_LEARNING_BIBTEX.replace("nature14539", "nature00000"))
+    with pytest.raises(CommandError, match="1 of 1 failed"):
+        call_command("import_papers", "--bibtex", str(bib))
+    assert not Paper.objects.exists()

@@ -262,8 +262,22 @@ def test_title_search_reports_unavailable_services(
     settings.ARXIV_API_URL = httpserver.url_for("/broken")
     httpserver.expect_request("/broken").respond_with_data("nope", status=400)
     result = selectors.paper_title_search(title="residual learning")
-    assert any("arXiv search is unavailable" in n for n in result.notices)
+    assert "The arXiv search failed" in result.notices[0]
+    assert not any("No paper" in n for n in result.notices)
     assert any(c.origin == "BibSonomy" for c in result.candidates)
+
+
+def test_title_search_says_not_found_only_for_sources_that_answered(
+    arxiv_replay, settings, recorded_sleeps
+):
+    settings.BIBSONOMY_USER = ""
+    arxiv_replay.fail_next = [(503, {})] * 4
+    result = selectors.paper_title_search(title="a paper nobody wrote")
+    assert result.notices[0].startswith("arXiv did not answer")
+    assert not any("No paper" in n for n in result.notices)
+
+    result = selectors.paper_title_search(title="a paper nobody wrote")
+    assert result.notices[0] == "No paper with that title on arXiv."
 
 
 postgres_only = pytest.mark.skipif(

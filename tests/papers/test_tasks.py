@@ -131,3 +131,31 @@ def test_in_process_an_outage_fails_at_once_and_can_be_tried_again(
     assert paper_import.status == PaperImport.Status.DONE
     assert paper_import.last_error == ""
     assert paper_import.attempts == 2
+
+
+def test_waiting_import_says_when_it_tries_again(
+    arxiv_replay, scheduled, recorded_sleeps, client
+):
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+
+    paper_import = queued_import()
+    arxiv_replay.fail_next = [DOWN] * 4
+    before = timezone.now()
+    with pytest.raises(Retry):
+        run_on_worker(paper_import.pk, retries=0)
+    paper_import.refresh_from_db()
+    assert paper_import.problem == PaperImport.Problem.UNAVAILABLE
+    wait = (paper_import.next_attempt_at - before).total_seconds()
+    assert 10 <= wait < 70
+
+    client.force_login(UserFactory())
+    html = client.get(paper_import.get_absolute_url()).content.decode()
+    at = timezone.localtime(paper_import.next_attempt_at).strftime("%H:%M")
+    assert "arXiv did not answer; trying again at" in html
+    assert f">{at}</time>." in html
+    assert (
+        "tried 1 time" in html and "HTTP 503" not in html and "4 attempts" not in html
+    )
+    assert "hx-get" in html  # still waiting: the box keeps polling

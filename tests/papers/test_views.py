@@ -154,12 +154,31 @@ def test_unknown_identifier_imports_and_shows_status_then_paper(
     assert "via arXiv" in html
 
 
-def test_import_status_page_refreshes_while_queued(client_logged_in):
+def test_import_status_polls_its_box_while_queued(client_logged_in):
     from papers.models import PaperImport
 
     paper_import = PaperImport.objects.create(identifier="1706.03762", source="arxiv")
-    html = client_logged_in.get(paper_import.get_absolute_url()).content.decode()
-    assert 'http-equiv="refresh"' in html and "Queued" in html
+    url = paper_import.get_absolute_url()
+    html = client_logged_in.get(url).content.decode()
+    assert f'hx-get="{url}" hx-trigger="every 2s" hx-swap="outerHTML"' in html
+    assert "Queued." in html and 'http-equiv="refresh"' not in html
+
+    box = client_logged_in.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert box.startswith('<div id="import-status"') and "<html" not in box
+    assert 'data-status="queued"' in box
+
+
+def test_finished_import_box_links_the_paper_and_stops_polling(client_logged_in):
+    from papers.models import PaperImport
+
+    paper = PaperFactory(title="Attention Is All You Need")
+    paper_import = PaperImport.objects.create(
+        identifier="1706.03762", source="arxiv", status="done", paper=paper, attempts=1
+    )
+    url = paper_import.get_absolute_url()
+    box = client_logged_in.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert f'href="{paper.get_absolute_url()}">Open Attention Is All You Need' in box
+    assert "hx-get" not in box
 
 
 def test_failed_import_shows_reason_and_retry(
@@ -170,8 +189,8 @@ def test_failed_import_shows_reason_and_retry(
             reverse("papers:paper-add"), {"q": "2101.99999"}
         )
     html = client_logged_in.get(response["Location"]).content.decode()
-    assert "not found on arXiv" in html and "Try again" in html
-    assert 'http-equiv="refresh"' not in html
+    assert "No paper with that identifier on arXiv." in html and "Try again" in html
+    assert "tried 1 time" in html and "hx-get" not in html
 
     arxiv_replay.entries["2101.99999"] = arxiv_replay.entries["1706.03762"].replace(
         "1706.03762", "2101.99999"
@@ -183,27 +202,93 @@ def test_failed_import_shows_reason_and_retry(
 
 
 def test_title_search_lists_candidates_with_summary_counts(
-    client_logged_in, arxiv_replay, settings
+    client_logged_in, arxiv_replay, settings, django_capture_on_commit_callbacks
 ):
     settings.BIBSONOMY_USER = ""
     paper = PaperFactory(
         title="Understanding deep learning requires rethinking generalization"
     )
     SummaryFactory(paper=paper)
-    response = client_logged_in.post(
-        reverse("papers:paper-add"), {"q": "rethinking generalization"}
-    )
-    html = response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_logged_in.post(
+            reverse("papers:paper-add"), {"q": "rethinking generalization"}
+        )
+    html = client_logged_in.get(response["Location"]).content.decode()
     assert "1 summary" in html
     assert "BibSonomy search is switched off" in html
 
 
+def test_title_search_answers_at_once_then_fills_in_outside_results(
+    client_logged_in, arxiv_replay, settings, django_capture_on_commit_callbacks
+):
+    """The search page shows the site's papers before arXiv is asked."""
+    settings.BIBSONOMY_USER = ""
+    PaperFactory(title="Attention models for speech", arxiv_id="1506.07503")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client_logged_in.post(
+            reverse("papers:paper-add"), {"q": "attention"}
+        )
+    url = response["Location"]
+    assert url.startswith("/papers/add/search/") and len(queued) == 1
+    assert arxiv_replay.requests == []  # nobody has asked arXiv yet
+
+    html = client_logged_in.get(url).content.decode()
+    assert "Attention models for speech" in html
+    assert "Searching arXiv and BibSonomy" in html
+    assert f'hx-get="{url}" hx-trigger="every 2s"' in html
+    assert 'value="attention"' in html  # the box keeps what was typed
+
+    queued[0]()  # the task runs
+    box = client_logged_in.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert box.startswith('<div id="title-search-results"') and "hx-get" not in box
+    assert "Attention Is All You Need" in box and "from arXiv" in box
+    assert "Import this paper" in box
+
+
+def test_title_search_outage_is_not_called_not_found(
+    client_logged_in, settings, recorded_sleeps, django_capture_on_commit_callbacks
+):
+    settings.ARXIV_API_URL = "http://127.0.0.1:9/api/query"  # nothing listens there
+    settings.BIBSONOMY_USER = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_logged_in.post(
+            reverse("papers:paper-add"), {"q": "a title nobody wrote"}
+        )
+    html = client_logged_in.get(response["Location"]).content.decode()
+    assert "arXiv did not answer, so its papers are not listed" in html
+    assert "No paper with that title was found here. Try its arXiv id or DOI." in html
+    assert "on arXiv" not in html and "Error" not in html
+
+
+def test_expired_title_search_is_404(client_logged_in):
+    url = reverse("papers:title-search", args=["gone"])
+    assert client_logged_in.get(url).status_code == 404
+
+
 def test_title_search_offers_arxiv_papers_to_import(
-    client_logged_in, arxiv_replay, settings
+    client_logged_in, arxiv_replay, settings, django_capture_on_commit_callbacks
 ):
     settings.BIBSONOMY_USER = ""
-    response = client_logged_in.post(
-        reverse("papers:paper-add"), {"q": "Attention Is All You Need"}
-    )
-    html = response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_logged_in.post(
+            reverse("papers:paper-add"), {"q": "Attention Is All You Need"}
+        )
+    html = client_logged_in.get(response["Location"]).content.decode()
     assert "Import this paper" in html and 'value="1706.03762"' in html
+
+
+def test_unreachable_source_is_told_in_words_with_one_count(
+    client_logged_in, settings, recorded_sleeps, django_capture_on_commit_callbacks
+):
+    """A source that cannot be reached is not "not found", and no exception text shows."""
+    settings.ARXIV_API_URL = "http://127.0.0.1:9/api/query"  # nothing listens there
+    settings.ARXIV_MIN_INTERVAL = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_logged_in.post(
+            reverse("papers:paper-add"), {"q": "1706.03762"}
+        )
+    html = client_logged_in.get(response["Location"]).content.decode()
+    assert "arXiv did not answer after 1 try." in html
+    assert "tried 1 time" in html
+    assert "Error" not in html and "HTTPConnectionPool" not in html
+    assert "not found" not in html.lower() and "attempts" not in html

@@ -291,7 +291,11 @@ def test_revisions_history_diff_and_restore(client_logged_in, user, paper):
     history = reverse("summaries:summary-history", args=[summary.pk])
     html = client_logged_in.get(history, {"a": 1, "b": 3}).content.decode()
     assert "Changes from revision 1 to 3" in html
-    assert "Revision 1" in html and "Revision 3" in html and "diff_chg" in html
+    assert "Revision 1" in html and "Revision 3" in html
+    # Word-level: only the changed word is marked, inline and in the two columns.
+    assert html.count("<del>first</del>") == 2
+    assert html.count("<ins>third</ins>") == 2
+    assert "<del>first version" not in html
 
     client_logged_in.post(reverse("summaries:summary-restore", args=[summary.pk, 1]))
     summary.refresh_from_db()

@@ -117,8 +117,24 @@ class Command(BaseCommand):
                 services.import_run(import_id=paper_import.pk)
                 if data:
                     paper_import.refresh_from_db()
-                    if paper_import.paper_id:
+                    if paper_import.status == PaperImport.Status.DONE:
                         services.paper_upsert(data[0])
+                    else:
+                        own = services.import_from_own_record(
+                            paper_import=paper_import, data=data[0]
+                        )
+                        if own is not None:
+                            source = paper_import.get_source_display()
+                            rows.append(
+                                (
+                                    label,
+                                    "updated" if existed else "imported",
+                                    f"{own.title} (from the file: {source} did not"
+                                    " answer; its details follow later)",
+                                )
+                            )
+                            bar.update(1)
+                            continue
                 rows.append(self._row(label, paper_import))
                 bar.update(1)
             if arxiv_batch:
