@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := .make
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint fmt audit migrations-check worker beat rerender clean
+.PHONY: help setup lock run test lint fmt audit migrations-check worker beat rerender clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -20,9 +20,18 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP)/python: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[test,lint,audit]"
+# Installs exactly what requirements/dev.txt pins, each file checked against its hash; the
+# project itself is run from this folder and is not installed.
+$(STAMP)/python: requirements/dev.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
 	@mkdir -p $(STAMP) && touch $@
+
+UV ?= uv
+LOCK := $(UV) pip compile pyproject.toml --python-version 3.11 --universal --generate-hashes \
+	--custom-compile-command "make lock" --quiet
+lock: ## Pin every dependency with hashes after editing pyproject.toml (needs uv)
+	$(LOCK) --extra test --extra lint --extra audit -o requirements/dev.txt
+	$(LOCK) --extra postgres -o requirements/prod.txt
 
 $(STAMP)/npm: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm (Node 20+) is needed for KaTeX"; exit 1; }

@@ -7,6 +7,8 @@ Included at the root after every app's URLs, without a namespace.
 from django.conf import settings
 from django.urls import path, re_path
 
+from shortscience.observability import metrics_view
+
 from . import views
 
 urlpatterns = [
@@ -16,6 +18,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path(".well-known/security.txt", views.security_txt, name="security-txt"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("metrics", metrics_view, name="metrics"),
 ]
 
 if not settings.AWS_STORAGE_BUCKET_NAME and settings.MEDIA_URL.startswith("/"):

@@ -8,6 +8,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from shortscience.clientip import client_ip
 
@@ -24,6 +25,10 @@ class SiteLabel:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The one client address of the site, for allauth's lockout and session list."""
+        return client_ip(request)
+
     def clean_username(self, username: str, shallow: bool = False) -> str:
         """Keep the names of deleted-account placeholders out of reach of sign-up."""
         if username.lower().startswith(RESERVED_USERNAME_PREFIX):
@@ -32,10 +37,6 @@ class AccountAdapter(DefaultAccountAdapter):
                 "please choose another."
             )
         return super().clean_username(username, shallow=shallow)
-
-    def get_client_ip(self, request) -> str:
-        """The one client address of the site, for allauth's limits and session list."""
-        return client_ip(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # The sites framework's row says "example.com" unless someone edits it; the

@@ -180,6 +180,7 @@ def server_env(
         DJANGO_DEBUG="false",
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_ALLOWED_HOSTS=HOST,
+        SITE_URL=f"http://{HOST}:8000",
         DATABASE_URL=f"{PG_URL}/{db_name}",
         CELERY_BROKER_URL=f"redis://{HOST}:{REDIS_PORT}/{redis_db}",
         CACHE_URL=f"redis://{HOST}:{REDIS_PORT}/{redis_db + 1}",
@@ -197,7 +198,7 @@ def server_env(
 def django_setup(env: dict[str, str]) -> None:
     """Configure Django in this process with `env` (the servers' own settings)."""
     for key in ("DJANGO_SETTINGS_MODULE", "DJANGO_SECRET_KEY", "DJANGO_DEBUG",
-                "DJANGO_SECURE_SSL_REDIRECT", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL",
+                "DJANGO_SECURE_SSL_REDIRECT", "DJANGO_ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL",
                 "CELERY_BROKER_URL", "CACHE_URL", "EMAIL_URL", "STATIC_ROOT",
                 "ARXIV_API_URL", "ARXIV_MIN_INTERVAL", "CELERY_VISIBILITY_TIMEOUT",
                 "IMPORT_RETRY_BASE_SECONDS", "HTTP_TIMEOUT"):  # fmt: skip

@@ -10,6 +10,7 @@ from typing import Any
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from kombu import Queue
 
 from .social import social_apps, social_providers_from_env
 
@@ -57,7 +58,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a cached anonymous page is answered before sessions, auth or the database.
+    # First: a request id for every log line, hits included (cheap, no I/O).
+    "shortscience.observability.RequestIdMiddleware",
+    # Next: a cached anonymous page is answered before sessions, auth or the database.
     "shortscience.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -424,12 +427,7 @@ HTTP_USER_AGENT = env(
     "HTTP_USER_AGENT", default=f"{SITE_NAME}/0.1 (+{SITE_URL}; paper summaries)"
 )
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# Logging: see "Seeing it run" below.
 
 # JSON API (api app): requests per client and period ("60/m", "1000/h"), counted in the
 # cache; by API token when the request sends one, else by the client's address
@@ -448,3 +446,115 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(minute="*/15"),
     },
 }
+
+# --- The client's address (shortscience/clientip.py) --------------------------------------
+# Who may tell the app the client's address in X-Forwarded-For: the proxies' networks
+# (preferred: a client reaching the app directly cannot forge it), or how many proxies
+# stand in front. Neither: REMOTE_ADDR, and the header is ignored. Every rate limit, the
+# sign-in lockout and the logs use it.
+TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Celery queues (docker-compose.yml runs a worker per queue) ---------------------------
+# A slow import never waits in line with rendering or mail. Routes go by task name, and a
+# module pattern covers tasks added there later; the first matching pattern wins. Anything
+# unrouted goes to "celery". A worker started without -Q (make worker, the tests) consumes
+# every queue listed here.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name) for name in ("celery", "imports", "rendering", "mail")
+]
+CELERY_TASK_ROUTES = {
+    # Mail first: these names sit in modules that are otherwise routed elsewhere.
+    "discovery.tasks.notify_summary_requesters": {"queue": "mail"},
+    "feeds.tasks.send_weekly_digest": {"queue": "mail"},
+    "community.tasks.*": {"queue": "mail"},
+    "papers.tasks.*": {"queue": "imports"},
+    "shortscience.tasks.*": {"queue": "rendering"},
+    "summaries.tasks.*": {"queue": "rendering"},
+    "comments.tasks.*": {"queue": "rendering"},
+    "discovery.tasks.*": {"queue": "rendering"},
+}
+# Beat holds a lock in Redis while it runs (shortscience/beatlock.py): a second beat waits
+# and takes over only when the first is gone (its lock expires BEAT_LOCK_TTL seconds later).
+BEAT_LOCK_URL = env("BEAT_LOCK_URL", default="")  # empty: the broker's Redis
+BEAT_LOCK_TTL = env.int("BEAT_LOCK_TTL", default=60)
+
+# --- Seeing it run (shortscience/observability.py) ----------------------------------------
+# Log lines carry the request id (X-Request-ID), in tasks too; LOG_FORMAT=json writes one
+# JSON object per line (the default in production), "text" a readable line.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "shortscience.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "shortscience.observability.JsonFormatter"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # One line per request comes from the request-id middleware; at INFO only with JSON.
+    "loggers": {
+        "shortscience.request": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"}
+    },
+}
+# /metrics (Prometheus): open to a bearer of METRICS_TOKEN ("Authorization: Bearer ...")
+# or to clients in METRICS_ALLOWED_NETWORKS; 404 for anybody else (and for all when unset).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+# Error reports go to Sentry when SENTRY_DSN is set, and nowhere otherwise.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
+
+# --- Read replicas and pgbouncer (shortscience/dbrouter.py) -------------------------------
+# DATABASE_REPLICA_URLS: zero or more postgres:// URLs, separated by commas. Safe requests
+# read from a healthy replica; writes, tasks and commands use the primary; a writer's reads
+# stay on the primary for READ_YOUR_WRITES_SECONDS. A replica that fails or lags more than
+# REPLICA_MAX_LAG_SECONDS is left out for REPLICA_CHECK_SECONDS.
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+DATABASE_REPLICAS: list[str] = []
+for _n, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = env.db_url_config(_url)
+    _replica.update(
+        ATOMIC_REQUESTS=False,
+        CONN_MAX_AGE=DATABASES["default"].get("CONN_MAX_AGE", 0),
+        CONN_HEALTH_CHECKS=True,
+        TEST={"MIRROR": "default"},
+    )
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES[f"replica{_n}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_n}")
+DATABASE_ROUTERS = ["shortscience.dbrouter.PrimaryReplicaRouter"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("shortscience.middleware.DatabaseUnavailableMiddleware") + 1,
+    "shortscience.dbrouter.ReplicaMiddleware",
+)
+READ_YOUR_WRITES_SECONDS = env.int("READ_YOUR_WRITES_SECONDS", default=15)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
+# Behind pgbouncer in transaction mode a cursor cannot outlive its transaction's server
+# connection: DATABASE_PGBOUNCER=true turns server-side cursors off on every database.
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+for _db in DATABASES.values():
+    if DATABASE_PGBOUNCER and _db["ENGINE"].endswith("postgresql"):
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True

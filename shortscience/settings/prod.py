@@ -22,3 +22,18 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# --- Fail fast (shortscience/checks.py) ---------------------------------------------------
+# No embedded defaults in production: without a Postgres DATABASE_URL, a Redis CACHE_URL, a
+# broker, SITE_URL and DJANGO_ALLOWED_HOSTS, `manage.py check`, migrate, gunicorn (via
+# shortscience.wsgi) and the Celery worker and beat refuse to start, naming what is missing
+# (system checks shortscience.E001 to E006).
+PRODUCTION_CHECKS = True
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+SITE_URL = env("SITE_URL", default="")
+
+# --- Seeing it run --------------------------------------------------------------------------
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+# A line per request, at the level LOG_LEVEL lets through.
+del LOGGING["loggers"]["shortscience.request"]  # noqa: F405

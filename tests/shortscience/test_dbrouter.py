@@ -1,0 +1,246 @@
+"""The database router against a second Postgres server standing in for a replica.
+
+A throwaway cluster (initdb + pg_ctl in a temporary folder, on a free loopback port) is
+started for this module. A row that only the "replica" holds shows where a read went.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from glob import glob
+from pathlib import Path
+
+import pytest
+from django.contrib.sites.models import Site
+from django.db import connections
+from django.test import RequestFactory
+
+from shortscience import dbrouter
+
+ALIAS = "replica1"
+DOWN = "replica_down"
+
+
+def _bin(name: str) -> str | None:
+    found = sorted(glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name)]
+    return found[-1] if found and found[-1] else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    if os.geteuid() == 0:  # initdb and postgres refuse to run as root
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return cmd
+
+
+@pytest.fixture(scope="module")
+def second_postgres():
+    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
+    if not (initdb and pg_ctl):
+        if os.environ.get("REQUIRE_SERVICES"):
+            pytest.fail("initdb and pg_ctl are needed for the replica router tests")
+        pytest.skip("initdb/pg_ctl not found (install postgresql) for a second server")
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("the primary must be Postgres (DATABASE_URL) for the router tests")
+    folder = Path(tempfile.mkdtemp(prefix="shortscience-replica-"))
+    data, port = folder / "data", _free_port()
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    subprocess.run(
+        _as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", "postgres"]),
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        _as_postgres(
+            [
+                pg_ctl,
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(folder / "log"),
+                "-w",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield port
+    finally:
+        subprocess.run(
+            _as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def replica_alias(second_postgres, django_db_setup, django_db_blocker):
+    # After the test databases exist: this one is used as it is, never created.
+    primary = connections.databases["default"]
+    connections.databases[ALIAS] = {
+        **primary,
+        "NAME": "postgres",
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": "127.0.0.1",
+        "PORT": str(second_postgres),
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": {"connect_timeout": 2},
+        "TEST": {**primary["TEST"], "MIRROR": None},
+    }
+    # A replica that is down: nothing listens on its port.
+    connections.databases[DOWN] = {
+        **connections.databases[ALIAS],
+        "PORT": str(_free_port()),
+    }
+    with django_db_blocker.unblock():
+        with connections[ALIAS].schema_editor() as editor:
+            editor.create_model(Site)
+        Site.objects.using(ALIAS).create(domain="replica.example", name="only here")
+    yield ALIAS
+    with django_db_blocker.unblock():
+        connections[ALIAS].close()
+        connections[DOWN].close()
+    del connections.databases[ALIAS], connections.databases[DOWN]
+
+
+@pytest.fixture
+def replicas(settings, replica_alias):
+    settings.DATABASE_REPLICAS = [replica_alias]
+    settings.REPLICA_MAX_LAG_SECONDS = 5.0
+    settings.REPLICA_CHECK_SECONDS = 0.0
+    settings.READ_YOUR_WRITES_SECONDS = 15
+    dbrouter._health.clear()
+    yield replica_alias
+    dbrouter._health.clear()
+
+
+def read_site(method: str = "GET", cookies: dict | None = None):
+    """Run a request through ReplicaMiddleware; its view reports what it read."""
+    seen: dict = {}
+
+    def view(request):
+        from django.http import HttpResponse
+
+        seen["replica_row"] = Site.objects.filter(domain="replica.example").exists()
+        seen["alias"] = Site.objects.all().db
+        return HttpResponse("ok")
+
+    request = getattr(RequestFactory(), method.lower())("/")
+    request.COOKIES.update(cookies or {})
+    response = dbrouter.ReplicaMiddleware(view)(request)
+    return seen, response
+
+
+pytestmark = pytest.mark.django_db(databases=["default", ALIAS])
+
+
+@pytest.fixture
+def down_replica_reachable(monkeypatch):
+    """Let the router try the down replica (the test case wraps only reachable ones)."""
+    from django.test.testcases import _DatabaseFailure
+
+    connection = connections[DOWN]
+    for name in ("connect", "temporary_connection", "cursor", "chunked_cursor"):
+        method = getattr(connection, name)
+        if isinstance(method, _DatabaseFailure):
+            monkeypatch.setattr(connection, name, method.wrapped)
+    # A connection whose alias is not configured counts as made on the fly, which the
+    # test case allows; the handler keeps handing out the one made here.
+    monkeypatch.delitem(connections.databases, DOWN)
+    return DOWN
+
+
+def test_safe_reads_go_to_the_replica(replicas):
+    seen, _ = read_site()
+    assert seen == {"replica_row": True, "alias": ALIAS}
+
+
+def test_writes_and_their_reads_use_the_primary(replicas):
+    seen, response = read_site("POST")
+    assert seen == {"replica_row": False, "alias": "default"}
+    pin = response.cookies[dbrouter.PIN_COOKIE]
+    assert pin["max-age"] == 15
+
+
+def test_after_a_write_the_writer_reads_from_the_primary(replicas):
+    _, response = read_site("POST")
+    cookie = {dbrouter.PIN_COOKIE: response.cookies[dbrouter.PIN_COOKIE].value}
+    seen, _ = read_site(cookies=cookie)
+    assert seen == {"replica_row": False, "alias": "default"}
+
+
+def test_reads_outside_requests_use_the_primary(replicas):
+    # Tasks and commands: a task queued after a write must find the row.
+    assert not Site.objects.filter(domain="replica.example").exists()
+    assert dbrouter.PrimaryReplicaRouter().db_for_write(Site) == "default"
+
+
+def test_a_lagging_replica_is_left_out(replicas, settings):
+    settings.REPLICA_MAX_LAG_SECONDS = -1  # every replica is "too far behind"
+    seen, _ = read_site()
+    assert seen == {"replica_row": False, "alias": "default"}
+
+
+def test_a_replica_that_is_down_is_left_out_without_an_error(
+    replicas, settings, down_replica_reachable
+):
+    settings.DATABASE_REPLICAS = [DOWN, ALIAS]
+    for _ in range(5):
+        seen, response = read_site()
+        assert response.status_code == 200
+        assert seen == {"replica_row": True, "alias": ALIAS}
+    assert dbrouter._health[DOWN][0] is False
+    settings.DATABASE_REPLICAS = [DOWN]
+    seen, response = read_site()
+    assert response.status_code == 200
+    assert seen == {"replica_row": False, "alias": "default"}
+
+
+def test_a_replica_failing_mid_request_is_answered_from_the_primary(replicas):
+    calls: list[str] = []
+
+    def view(request):
+        from django.db import OperationalError
+        from django.http import HttpResponse
+
+        alias = Site.objects.all().db
+        calls.append(alias)
+        if alias == ALIAS:
+            raise OperationalError("server closed the connection unexpectedly")
+        return HttpResponse(alias)
+
+    request = RequestFactory().get("/")
+    request.resolver_match = type(
+        "Match", (), {"func": staticmethod(view), "args": (), "kwargs": {}}
+    )()
+    middleware = dbrouter.ReplicaMiddleware(view)
+    token, used = dbrouter._replica_reads.set(True), dbrouter._used.set("")
+    try:
+        try:
+            view(request)
+        except Exception as exc:
+            response = middleware.process_exception(request, exc)
+    finally:
+        dbrouter._replica_reads.reset(token)
+        dbrouter._used.reset(used)
+    assert calls == [ALIAS, "default"]
+    assert response.content == b"default"
+    assert dbrouter._health[ALIAS][0] is False
+
+
+def test_the_lag_of_a_server_not_in_recovery_is_zero(replicas):
+    assert dbrouter.replica_lag_seconds(ALIAS) == 0.0
