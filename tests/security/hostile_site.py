@@ -109,8 +109,10 @@ def build_hostile_site(vectors: list[str]) -> HostileSite:
     websites = cycle(urls)
     users = []
     for i in range(max(len(names), len(affiliations), len(bios))):
+        # Seasoned accounts with some reputation: the corpus is about rendering, and
+        # probation (tests/users/test_probation.py) would refuse its links and images.
         user = UserFactory(
-            username=f"hostile{i}", display_name="", date_joined=long_ago
+            username=f"hostile{i}", display_name="", date_joined=long_ago, reputation=1
         )
         data = {
             "display_name": names[i % len(names)],

@@ -151,7 +151,7 @@ def text_content(fragment: str) -> str:
 
 # What the site's own templates put in <head> and forms; anything else of a dangerous
 # kind on a page can only have come from user text.
-_SITE_META_NAMES = {"viewport", "description", "htmx-config", "robots"}
+_SITE_META_NAMES = {"viewport", "description", "htmx-config", "robots", "color-scheme"}
 _SITE_LINK_RELS = {"icon", "stylesheet", "alternate", "canonical"}
 
 
