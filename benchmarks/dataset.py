@@ -229,8 +229,7 @@ def _copy_value(value) -> str:
         return "t" if value else "f"
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    # JSON columns (Paper.links): str() of a list is not JSON.
-    text = json.dumps(value) if isinstance(value, list | dict) else str(value)
+    text = str(value)
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
         text = (
             text.replace("\\", "\\\\")
@@ -253,7 +252,11 @@ def copy_rows(model, objs: list) -> int:
             value = getattr(obj, f.attname)
             if value is None and getattr(f, "auto_now_add", False):
                 value = f.pre_save(obj, add=True)
-            values.append(_copy_value(f.get_db_prep_save(value, connection)))
+            if f.get_internal_type() == "JSONField":
+                # Written as JSON text: the driver's adapter prints as a SQL literal.
+                values.append(_copy_value(None if value is None else json.dumps(value)))
+            else:
+                values.append(_copy_value(f.get_db_prep_save(value, connection)))
         buffer.write("\t".join(values))
         buffer.write("\n")
     buffer.seek(0)

@@ -277,3 +277,20 @@ def favicon(request):
     from django.templatetags.static import static
 
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def server_error(request):
+    """Answer an unexpected error: 503 with Retry-After when the database is away.
+
+    Errors raised by middleware never reach DatabaseUnavailableMiddleware's view hook, so
+    an outage met while loading a session or a user is recognised here.
+    """
+    import sys
+
+    from django.views.defaults import server_error as default_server_error
+
+    from shortscience.middleware import database_unavailable_response
+
+    return database_unavailable_response(sys.exc_info()[1]) or default_server_error(
+        request
+    )

@@ -27,18 +27,29 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        if isinstance(exception, DatabaseError) and "does not exist" in str(exception):
-            return None  # a schema problem, not an outage
-        logger.warning("database unavailable: %s", exception)
-        response = HttpResponse(
-            render_to_string("503.html"),
-            status=503,
-            content_type="text/html; charset=utf-8",
-        )
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return database_unavailable_response(exception)
+
+
+def database_unavailable_response(
+    exception: BaseException | None,
+) -> HttpResponse | None:
+    """Return the 503 for an exception that means the database is away, else None.
+
+    Views reach it through the middleware above; errors raised by other middleware (a
+    session saved, a user loaded) reach it through the 500 handler, pages.views.server_error.
+    """
+    if not isinstance(exception, OperationalError | InterfaceError):
+        return None
+    if isinstance(exception, DatabaseError) and "does not exist" in str(exception):
+        return None  # a schema problem, not an outage
+    logger.warning("database unavailable: %s", exception)
+    response = HttpResponse(
+        render_to_string("503.html"),
+        status=503,
+        content_type="text/html; charset=utf-8",
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _writer_key(group, request) -> str:

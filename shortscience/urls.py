@@ -18,3 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("pages.ops_urls")),
 ]
+
+# Named by string: shortscience imports no app.
+handler500 = "pages.views.server_error"

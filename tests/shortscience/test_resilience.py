@@ -101,3 +101,29 @@ def test_a_cached_page_is_still_served_while_the_database_is_down(monkeypatch):
     assert response.status_code == 200
     assert "kept at the door" in response.content.decode()
     assert Client().get("/papers/999999/").status_code == 503
+
+
+def test_an_outage_met_outside_a_view_answers_503_not_500(rf):
+    """A session or user loaded by middleware meets the outage before any view runs."""
+    from django.db import OperationalError
+
+    from pages.views import server_error
+
+    try:
+        raise OperationalError("could not connect to server: Connection refused")
+    except OperationalError:
+        response = server_error(rf.get("/"))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+
+
+def test_other_errors_still_answer_the_500_page(rf):
+    from pages.views import server_error
+
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
