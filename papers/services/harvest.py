@@ -132,7 +132,7 @@ def _harvest_set(
                 return _stop(state, report, exc)
             # An expired token: start the same date range again from its first page.
             logger.warning("arXiv refused the resumption token %s: %s", token, exc)
-            state.resumption_token = ""
+            state.resumption_token = ""  # nosec B105
             state.pages = 0
             state.save()
             continue
