@@ -473,6 +473,20 @@ def _lock_users(user_ids: Iterable[int]) -> list[int]:
     return ids
 
 
+def _store_counts(
+    model, field: str, counts: dict, ids: Iterable[int], *, cache_kind: str
+) -> None:
+    """Write each row's count (0 when absent); only rows that changed touch the cache."""
+    for pk in ids:
+        value = counts.get(pk) or 0
+        if (
+            model.objects.filter(pk=pk)
+            .exclude(**{field: value})
+            .update(**{field: value})
+        ):
+            cache_touch(cache_kind, pk)
+
+
 @transaction.atomic
 def user_reputation_refresh(*, user_ids: Iterable[int]) -> None:
     """Recount the reputation of these users from their summaries' scores."""
@@ -487,14 +501,7 @@ def user_reputation_refresh(*, user_ids: Iterable[int]) -> None:
         .annotate(s=Sum("score"))
         .values_list("writer_id", "s")
     )
-    for user_id in ids:
-        reputation = sums.get(user_id) or 0
-        if (
-            User.objects.filter(pk=user_id)
-            .exclude(reputation=reputation)
-            .update(reputation=reputation)
-        ):
-            cache_touch("user", user_id)
+    _store_counts(User, "reputation", sums, ids, cache_kind="user")
 
 
 @transaction.atomic
@@ -517,14 +524,7 @@ def summary_counts_refresh(
         .annotate(s=Sum("value"))
         .values_list("summary_id", "s")
     )
-    for summary_id in summary_ids:
-        score = scores.get(summary_id) or 0
-        if (
-            Summary.objects.filter(pk=summary_id)
-            .exclude(score=score)
-            .update(score=score)
-        ):
-            cache_touch("summary", summary_id)
+    _store_counts(Summary, "score", scores, summary_ids, cache_kind="summary")
     user_reputation_refresh(user_ids=writers)
 
 
