@@ -8,6 +8,15 @@ from .base import env
 
 # Fast hashing: password strength is not under test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A test database is thrown away after the run, so its commits need not wait for the disk:
+# on Postgres each connection skips the WAL flush at commit. Data is still committed and
+# seen by every other connection at once (live server, workers, subprocesses); only a
+# crash of the server could lose the last moments, which a test database can afford.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = (
+        _options.get("options", "") + " -c synchronous_commit=off"
+    ).strip()
 # Mail is captured in django.core.mail.outbox.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The cache is local memory unless CACHE_URL names one (CI points it at Redis); every test
