@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.contrib.sites.models import Site
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import F
 
 from comments.models import Comment
@@ -72,101 +73,6 @@ def test_load_demo_draws_a_progress_bar_and_prints_no_mail(capsys, mailoutbox):
     assert "Subject:" not in capsys.readouterr().out
 
 
-def test_one_demo_user_is_a_moderator():
-    load_demo()
-
-    moderators = [u.username for u in User.objects.all() if u.may_moderate]
-
-    assert moderators == ["hlindqvist"]
-
-
-def test_demo_catalogue_is_broad():
-    load_demo()
-
-    assert Paper.objects.count() >= 20
-    assert Venue.objects.filter(papers__isnull=False).distinct().count() >= 5
-    assert Paper.objects.values("year").distinct().count() >= 4
-
-
-def test_attention_is_all_you_need_is_neurips_2017():
-    load_demo()
-
-    paper = Paper.objects.get(arxiv_id="1706.03762")
-
-    assert paper.title == "Attention Is All You Need"
-    assert (paper.venue.slug, paper.year) == ("neurips", 2017)
-    assert paper.source == Paper.Source.ARXIV
-    assert (
-        paper.authorships.select_related("author").first().author.name
-        == "Ashish Vaswani"
-    )
-    assert paper.summaries.count() == 3
-
-
-def test_rethinking_generalization_is_iclr_2017_beside_a_paper_without_summary():
-    load_demo()
-
-    paper = Paper.objects.get(arxiv_id="1611.03530")
-    iclr_2017 = Paper.objects.with_public_summary_count().filter(
-        venue__slug="iclr", year=2017
-    )
-
-    assert (
-        paper.title == "Understanding deep learning requires rethinking generalization"
-    )
-    assert (paper.venue.slug, paper.year) == ("iclr", 2017)
-    assert iclr_2017.filter(public_summary_count=0).exists()
-
-
-def test_paper_without_arxiv_id_comes_from_its_doi():
-    load_demo()
-
-    paper = Paper.objects.get(doi="10.1038/nature14236")
-
-    assert paper.arxiv_id == ""
-    assert paper.source == Paper.Source.CROSSREF
-    assert paper.url == "https://doi.org/10.1038/nature14236"
-
-
-def test_demo_users_can_sign_in_with_the_demo_password(client):
-    load_demo()
-
-    assert client.login(username="mkovacs", password="demo-password")
-
-
-def test_one_summary_is_anonymous():
-    load_demo()
-
-    assert Summary.objects.filter(is_anonymous=True).count() == 1
-
-
-def test_nobody_votes_on_their_own_summary():
-    load_demo()
-
-    assert Vote.objects.exists()
-    assert not Vote.objects.filter(user=F("summary__writer")).exists()
-
-
-def test_scores_differ_between_summaries():
-    load_demo()
-
-    assert Summary.objects.values("score").distinct().count() >= 4
-
-
-def test_comments_reply_two_levels_deep():
-    load_demo()
-
-    assert Comment.objects.filter(depth=2, parent__parent__isnull=False).exists()
-
-
-def test_demo_site_replaces_the_default_domain():
-    load_demo()
-
-    site = Site.objects.get(pk=1)
-
-    assert (site.domain, site.name) == ("127.0.0.1:8000", "shortscience")
-
-
 def test_demo_site_follows_the_port_of_site_url(settings):
     load_demo()
     settings.SITE_URL = "http://127.0.0.1:8001"
@@ -220,3 +126,86 @@ def test_demo_summaries_exercise_the_renderer():
     assert '<img src="/static/img/demo/attention.svg"' in html
     assert "<ol>" in html and "<ul>" in html
     assert '<a href="https://' in html
+
+
+class TestWhatTheDemoHolds:
+    """Tests that only read the demo share one load of it, rolled back after them.
+
+    Each runs in a savepoint inside that transaction, as every `db` test does inside
+    its own; the class scope ends the transaction before the tests after it.
+    """
+
+    @pytest.fixture(scope="class", autouse=True)
+    @classmethod
+    def demo(cls, django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock(), transaction.atomic():
+            load_demo()
+            try:
+                yield
+            finally:
+                transaction.set_rollback(True)
+
+    def test_one_demo_user_is_a_moderator(self):
+        moderators = [u.username for u in User.objects.all() if u.may_moderate]
+
+        assert moderators == ["hlindqvist"]
+
+    def test_demo_catalogue_is_broad(self):
+        assert Paper.objects.count() >= 20
+        assert Venue.objects.filter(papers__isnull=False).distinct().count() >= 5
+        assert Paper.objects.values("year").distinct().count() >= 4
+
+    def test_attention_is_all_you_need_is_neurips_2017(self):
+        paper = Paper.objects.get(arxiv_id="1706.03762")
+
+        assert paper.title == "Attention Is All You Need"
+        assert (paper.venue.slug, paper.year) == ("neurips", 2017)
+        assert paper.source == Paper.Source.ARXIV
+        assert (
+            paper.authorships.select_related("author").first().author.name
+            == "Ashish Vaswani"
+        )
+        assert paper.summaries.count() == 3
+
+    def test_rethinking_generalization_is_iclr_2017_beside_a_paper_without_summary(
+        self,
+    ):
+        paper = Paper.objects.get(arxiv_id="1611.03530")
+        iclr_2017 = Paper.objects.with_public_summary_count().filter(
+            venue__slug="iclr", year=2017
+        )
+
+        assert (
+            paper.title
+            == "Understanding deep learning requires rethinking generalization"
+        )
+        assert (paper.venue.slug, paper.year) == ("iclr", 2017)
+        assert iclr_2017.filter(public_summary_count=0).exists()
+
+    def test_paper_without_arxiv_id_comes_from_its_doi(self):
+        paper = Paper.objects.get(doi="10.1038/nature14236")
+
+        assert paper.arxiv_id == ""
+        assert paper.source == Paper.Source.CROSSREF
+        assert paper.url == "https://doi.org/10.1038/nature14236"
+
+    def test_demo_users_can_sign_in_with_the_demo_password(self, client):
+        assert client.login(username="mkovacs", password="demo-password")
+
+    def test_one_summary_is_anonymous(self):
+        assert Summary.objects.filter(is_anonymous=True).count() == 1
+
+    def test_nobody_votes_on_their_own_summary(self):
+        assert Vote.objects.exists()
+        assert not Vote.objects.filter(user=F("summary__writer")).exists()
+
+    def test_scores_differ_between_summaries(self):
+        assert Summary.objects.values("score").distinct().count() >= 4
+
+    def test_comments_reply_two_levels_deep(self):
+        assert Comment.objects.filter(depth=2, parent__parent__isnull=False).exists()
+
+    def test_demo_site_replaces_the_default_domain(self):
+        site = Site.objects.get(pk=1)
+
+        assert (site.domain, site.name) == ("127.0.0.1:8000", "shortscience")
