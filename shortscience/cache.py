@@ -175,13 +175,35 @@ def one_of(*choices: str) -> Callable[[str], str | None]:
     return normalise
 
 
-def cache_anonymous(view=None, *, params: Params | None = None, timeout=PAGE_TIMEOUT):
+def text(max_length: int) -> Callable[[str], str | None]:
+    """A free-text parameter, kept as typed; a longer value keeps one more character.
+
+    A value over `max_length` is refused by the page's form, so its key only needs to
+    differ from every valid one: the first max_length + 1 characters do.
+    """
+
+    def normalise(value: str) -> str | None:
+        return value[: max_length + 1] or None
+
+    return normalise
+
+
+def cache_anonymous(
+    view=None,
+    *,
+    params: Params | None = None,
+    timeout=PAGE_TIMEOUT,
+    admit_after: int = 1,
+):
     """Cache a page view for readers who are not signed in.
 
     `params` names the query parameters that change the page, each with a function
     giving its canonical value (None: as if absent); every other parameter is ignored
     for caching. `timeout` bounds how long a page may lag behind changes it does not
-    track (see the freshness contract in the README).
+    track (see the freshness contract in the README). With `admit_after=n` a page is
+    stored only once its key was asked for n times within `timeout`: pages whose
+    parameters are free text (a search) cannot fill the cache with one-off entries,
+    each of which costs a small counter instead, kept for `timeout`.
     """
 
     def decorate(view):
@@ -191,6 +213,7 @@ def cache_anonymous(view=None, *, params: Params | None = None, timeout=PAGE_TIM
 
         wrapper.cache_params = dict(params or {})
         wrapper.cache_timeout = timeout
+        wrapper.cache_admit_after = admit_after
         return wrapper
 
     return decorate(view) if view is not None else decorate
@@ -205,8 +228,8 @@ def _cacheable_request(request) -> bool:
     )
 
 
-def page_key(request) -> tuple[str, int] | None:
-    """Return (cache key, timeout) for an anonymous request to a cached page, or None."""
+def page_key(request) -> tuple[str, int, int] | None:
+    """Return (cache key, timeout, admit after) for an anonymous request to a cached page."""
     if not _cacheable_request(request):
         return None
     try:
@@ -225,7 +248,24 @@ def page_key(request) -> tuple[str, int] | None:
             kept.append((name, canonical))
     address = f"{request.scheme}://{host}{request.path}?{urlencode(kept)}"
     digest = hashlib.sha256(address.encode()).hexdigest()[:32]
-    return f"page:{digest}", getattr(match.func, "cache_timeout", PAGE_TIMEOUT)
+    return (
+        f"page:{digest}",
+        getattr(match.func, "cache_timeout", PAGE_TIMEOUT),
+        getattr(match.func, "cache_admit_after", 1),
+    )
+
+
+def _admitted(key: str, needed: int, window: int) -> bool:
+    """Count a request for `key`; say whether it was asked for `needed` times in `window`."""
+    if needed <= 1:
+        return True
+    seen = f"seen:{key}"
+    if cache.add(seen, 1, window):
+        return needed <= 1
+    try:
+        return cache.incr(seen) >= needed
+    except ValueError:  # expired between the two calls
+        return False
 
 
 # Fragments ------------------------------------------------------------------------------
@@ -378,7 +418,7 @@ class PageCacheMiddleware:
                 return self.get_response(request)
             finally:
                 _rendering.reset(token)
-        key, timeout = planned
+        key, timeout, admit_after = planned
         try:
             entry = cache.get(key)
             if entry is not None:
@@ -403,7 +443,9 @@ class PageCacheMiddleware:
             entry = _entry(response, versions)
             # A version newer than the start of this render: something the page shows
             # changed while it rendered, so it may show the old state; do not keep it.
-            if all(v <= render.started for v in versions.values()):
+            if all(v <= render.started for v in versions.values()) and _admitted(
+                key, admit_after, timeout
+            ):
                 cache.set(key, entry, timeout)
         except CACHE_ERRORS as exc:
             logger.warning("cache unavailable, page not stored: %s", exc)

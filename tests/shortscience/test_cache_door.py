@@ -256,3 +256,51 @@ def test_a_signed_in_paper_page_costs_the_same_queries_however_many_summaries(us
 
     assert len(six) == len(one)
     assert len(six) <= 14
+
+
+# Search pages -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def searchable():
+    from discovery import services as discovery_services
+    from tests.factories import PaperFactory
+
+    paper = PaperFactory(title="Mastering the game of Go")
+    SummaryFactory(paper=paper, body="Monte Carlo tree search guided by networks.")
+    discovery_services.index_summaries(paper_ids=[paper.pk])
+    return paper
+
+
+def test_a_search_is_kept_once_asked_for_twice_and_then_answered_at_the_door(
+    searchable,
+):
+    first, second, third = (Client().get("/search/?q=monte+carlo") for _ in range(3))
+
+    assert "Mastering the game of Go" in first.content.decode()
+    assert (first["X-Cache"], second["X-Cache"], third["X-Cache"]) == (
+        "miss",
+        "miss",
+        "hit",
+    )
+    assert third.content == second.content
+
+
+def test_one_off_searches_store_no_page(searchable, recorded_sets):
+    for n in range(30):
+        Client().get(f"/search/?q=monte+carlo+{n}")
+
+    assert not [k for k in recorded_sets if k.startswith("page:")]
+
+
+def test_a_cached_search_shows_a_listed_paper_change_at_once(searchable):
+    from papers.services.venues import paper_save_from_admin
+
+    for _ in range(2):
+        Client().get("/search/?q=monte+carlo")
+    assert Client().get("/search/?q=monte+carlo")["X-Cache"] == "hit"
+
+    searchable.save()  # as the admin does, which then calls the service
+    paper_save_from_admin(paper=searchable)
+
+    assert Client().get("/search/?q=monte+carlo")["X-Cache"] == "miss"
