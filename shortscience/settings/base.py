@@ -81,14 +81,16 @@ MIDDLEWARE = [
 ]
 # Content Security Policy (django-csp): scripts, styles and fonts come from the site itself
 # and never inline. Inline style *attributes* are allowed because KaTeX positions glyphs
-# with them; images may come from any https origin because summaries embed figures by URL.
+# with them. Images come from the site (figures from other sites through the image proxy,
+# shortscience/imageproxy/), from data: addresses (KaTeX's CSS) and from the storage that
+# holds uploads when it is not the site (MEDIA_ORIGINS, added below).
 CONTENT_SECURITY_POLICY: dict[str, Any] = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
         "style-src-attr": [UNSAFE_INLINE],
-        "img-src": [SELF, "https:", "data:"],
+        "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -320,6 +322,7 @@ if AWS_STORAGE_BUCKET_NAME:
                 f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{_s3['region_name']}.amazonaws.com"
             )
 MEDIA_ORIGINS = list(dict.fromkeys(o.rstrip("/") for o in MEDIA_ORIGINS if o))
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += MEDIA_ORIGINS
 
 # --- The image proxy (shortscience/imageproxy/) ------------------------------------------
 # Images from other sites in summaries and comments load from /img/<signature>/<address>:
