@@ -30,10 +30,17 @@ def url_digest(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()
 
 
-def url_signature(url: str) -> str:
+def url_signature(url: str, *, secret: str | bytes | None = None) -> str:
     """Return the HMAC of an address, keyed by IMAGE_PROXY_KEY (or SECRET_KEY)."""
-    secret = settings.IMAGE_PROXY_KEY or None
+    secret = secret or settings.IMAGE_PROXY_KEY or None
     return salted_hmac(_KEY_SALT, url, secret=secret, algorithm="sha256").hexdigest()
+
+
+def _fallback_keys() -> list[str | bytes]:
+    """Keys whose signatures still count: the previous ones, kept while pages re-render."""
+    if settings.IMAGE_PROXY_KEY:
+        return list(settings.IMAGE_PROXY_KEY_FALLBACKS)
+    return list(settings.SECRET_KEY_FALLBACKS)
 
 
 def _encode(url: str) -> str:
@@ -83,9 +90,12 @@ def proxied_url(url: str) -> str:
 def unsign(signature: str, encoded: str) -> str | None:
     """Return the original address of a proxied one, or None when the signature is wrong."""
     url = _decode(encoded)
-    if url is None or not hmac.compare_digest(signature, url_signature(url)):
+    if url is None:
         return None
-    return url
+    for secret in [None, *_fallback_keys()]:
+        if hmac.compare_digest(signature, url_signature(url, secret=secret)):
+            return url
+    return None
 
 
 def proxied_sources(html: str) -> list[str]:

@@ -329,6 +329,9 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += MEDIA_ORIGINS
 # signed with IMAGE_PROXY_KEY (empty: a key derived from DJANGO_SECRET_KEY), fetched once by
 # a worker (queue "images") and kept in the default storage.
 IMAGE_PROXY_KEY = env("IMAGE_PROXY_KEY", default="")
+# Earlier keys whose addresses still work until `manage.py rerender --all` has re-signed
+# every page (with IMAGE_PROXY_KEY unset: Django's SECRET_KEY_FALLBACKS).
+IMAGE_PROXY_KEY_FALLBACKS = env.list("IMAGE_PROXY_KEY_FALLBACKS", default=[])
 # Largest image fetched, in bytes, counted while it downloads.
 IMAGE_PROXY_MAX_BYTES = env.int("IMAGE_PROXY_MAX_BYTES", default=5 * 1024 * 1024)
 # Seconds one fetch may take, redirects and download included.

@@ -385,6 +385,19 @@ def test_a_tampered_address_is_not_found(client):
 
 
 @pytest.mark.django_db
+def test_addresses_signed_with_the_previous_key_work_while_it_is_a_fallback(
+    client, settings
+):
+    settings.IMAGE_PROXY_KEY = "old-key"
+    src = _src(render("![fig](https://figures.example.org/fig.png)"))
+    settings.IMAGE_PROXY_KEY = "new-key"
+
+    assert client.get(src).status_code == 404
+    settings.IMAGE_PROXY_KEY_FALLBACKS = ["old-key"]
+    assert client.get(src).status_code == 202
+
+
+@pytest.mark.django_db
 def test_a_placeholder_first_then_the_stored_image_after_the_host_is_gone(
     client, allowed, dns, django_capture_on_commit_callbacks
 ):
