@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
 from django.conf import settings
@@ -26,6 +27,9 @@ FETCH_LEASE = timedelta(minutes=10)
 # to RETRY_MAX: a dead host sees about a dozen tries in its first week, then one a week.
 RETRY_FIRST = timedelta(minutes=5)
 RETRY_MAX = timedelta(days=7)
+# Fetches one process runs at once (threads of the web process without a broker, or a
+# worker's threads): a page with many new images never opens dozens of connections.
+_FETCH_SLOTS = threading.BoundedSemaphore(4)
 _EXTENSIONS = {
     "image/png": "png",
     "image/jpeg": "jpg",
@@ -75,9 +79,13 @@ def proxied_image_forget(*, image: ProxiedImage) -> ProxiedImage:
 def proxied_images_prefetch(*, html: str) -> int:
     """Queue the fetch of every proxied image in rendered HTML; return how many it names.
 
-    Called when a text is rendered, so that its readers find the images stored.
+    Called when a text is rendered, so that its readers find the images stored. Without
+    a broker (the embedded default, tasks in threads) the images are fetched when first
+    viewed instead: re-rendering every text would otherwise start a thread per image.
     """
     urls = proxied_sources(html)
+    if settings.CELERY_TASK_ALWAYS_EAGER and settings.TASKS_EAGER_IN_THREAD:
+        return len(urls)
     for url in urls:
         proxied_image_request(url=url)
     return len(urls)
@@ -91,14 +99,15 @@ def proxied_image_fetch(*, image_id: int) -> ProxiedImage | None:
     try:
         if len(image.url) > MAX_URL_LENGTH:
             raise FetchError("the address is too long")
-        fetched = fetch_image(
-            image.url,
-            max_bytes=settings.IMAGE_PROXY_MAX_BYTES,
-            timeout=settings.IMAGE_PROXY_TIMEOUT,
-            allowed_ports=settings.IMAGE_PROXY_ALLOWED_PORTS,
-            allow_networks=settings.IMAGE_PROXY_ALLOW_NETWORKS,
-            user_agent=settings.HTTP_USER_AGENT,
-        )
+        with _FETCH_SLOTS:
+            fetched = fetch_image(
+                image.url,
+                max_bytes=settings.IMAGE_PROXY_MAX_BYTES,
+                timeout=settings.IMAGE_PROXY_TIMEOUT,
+                allowed_ports=settings.IMAGE_PROXY_ALLOWED_PORTS,
+                allow_networks=settings.IMAGE_PROXY_ALLOW_NETWORKS,
+                user_agent=settings.HTTP_USER_AGENT,
+            )
     except FetchError as exc:
         failures = image.failures + 1
         logger.info("image proxy: %s not fetched: %s", image.url, exc)
