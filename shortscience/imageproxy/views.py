@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 # A stored image never changes: its address names the original, whose copy is kept.
 STORED_CACHE_CONTROL = "public, max-age=31536000, immutable"
 # Nothing in the response may run, load or be framed, whatever the bytes were.
-SANDBOX_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+SANDBOX_CSP = "default-src 'none'; sandbox"
 
 _PLACEHOLDER = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="120"'
