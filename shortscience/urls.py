@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("discovery.urls")),
     path("", include("feeds.urls")),
     path("", include("lists.urls")),
+    path("", include("shortscience.imageproxy.urls")),
     path("api/", include("api.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
