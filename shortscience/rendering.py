@@ -10,6 +10,7 @@ from django.db import models
 
 from . import markup
 from .cache import cache_touch
+from .imageproxy.services import proxied_images_prefetch
 
 RENDERED_FIELDS = {"body", "body_html", "rendered_by"}
 
@@ -49,6 +50,8 @@ def render_stored(model: type[models.Model], pk: int) -> bool:
         cache_touch(name, pk)
         if "excerpt_html" in values:
             cache_touch(f"{name}-excerpt", pk)
+        # Fetch its images from other sites now, so that readers find them stored.
+        proxied_images_prefetch(html=values["body_html"])
     return bool(updated)
 
 
