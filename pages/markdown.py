@@ -93,6 +93,7 @@ def summary_block(summary: Summary, *, level: int = 2) -> list[str]:
 
 def paper_markdown(request, pk: int):
     cache_depends("paper", pk)
+    cache_depends("paper-summaries", pk)
     try:
         paper = paper_selectors.paper_get(pk=pk)
     except Paper.DoesNotExist as exc:
@@ -106,6 +107,7 @@ def paper_markdown(request, pk: int):
     lines = paper_block(paper) + links_block(paper)
     for summary in summaries:
         cache_depends("summary", summary.pk)
+        cache_depends("score", summary.pk)
         cache_depends("user", summary.writer_id)
         lines += ["", *summary_block(summary)]
     return _response("\n".join(lines) + "\n")

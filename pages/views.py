@@ -38,8 +38,11 @@ def _shows_summaries(summaries) -> None:
     """Record, for the page cache, the summaries a page shows, with their papers and people."""
     for summary in summaries:
         cache_depends("summary", summary.pk)
+        cache_depends("score", summary.pk)  # its score and the order it sets
         cache_depends("paper", summary.paper_id)
         cache_depends("user", summary.writer_id)
+        if hasattr(summary, "threaded_comments"):
+            cache_depends("thread", summary.pk)  # comments added, removed or hidden
         for comment in getattr(summary, "threaded_comments", ()):
             cache_depends("comment", comment.pk)
             cache_depends("user", comment.writer_id)
@@ -99,6 +102,7 @@ def home(request):
 
 def paper_detail(request, pk: int):
     cache_depends("paper", pk)
+    cache_depends("paper-summaries", pk)
     try:
         paper = paper_selectors.paper_get(pk=pk)
     except Paper.DoesNotExist as exc:
@@ -169,6 +173,7 @@ def summary_shared(request, token: str):
 def user_detail(request, username: str):
     writer = get_object_or_404(User, username=username, is_active=True)
     cache_depends("user", writer.pk)
+    cache_depends("reputation", writer.pk)
     own = request.user.pk == writer.pk
     page = paginate(
         request,

@@ -46,7 +46,7 @@ def _queue_render(summary: Summary) -> None:
 def _touch_listed(summary: Summary) -> None:
     """Invalidate the pages that list a summary or count it (publish, delete, hide...)."""
     cache_touch("summary", summary.pk)
-    cache_touch("paper", summary.paper_id)
+    cache_touch("paper-summaries", summary.paper_id)  # the paper's list of summaries
     cache_touch("user", summary.writer_id)
     if Summary.paper.is_cached(summary):
         venue_id = summary.paper.venue_id
@@ -501,7 +501,7 @@ def user_reputation_refresh(*, user_ids: Iterable[int]) -> None:
         .annotate(s=Sum("score"))
         .values_list("writer_id", "s")
     )
-    _store_counts(User, "reputation", sums, ids, cache_kind="user")
+    _store_counts(User, "reputation", sums, ids, cache_kind="reputation")
 
 
 @transaction.atomic
@@ -524,7 +524,7 @@ def summary_counts_refresh(
         .annotate(s=Sum("value"))
         .values_list("summary_id", "s")
     )
-    _store_counts(Summary, "score", scores, summary_ids, cache_kind="summary")
+    _store_counts(Summary, "score", scores, summary_ids, cache_kind="score")
     user_reputation_refresh(user_ids=writers)
 
 

@@ -94,7 +94,9 @@ def warmed(site):
     return ours, theirs
 
 
-def test_publish_shows_on_the_paper_writer_and_home_at_once(warmed):
+def test_publish_shows_on_the_paper_and_writer_at_once_and_home_within_a_minute(
+    warmed,
+):
     ours, theirs = warmed
     writer = UserFactory(display_name="New Voice", **SEASONED)
 
@@ -103,9 +105,10 @@ def test_publish_shows_on_the_paper_writer_and_home_at_once(warmed):
     )
 
     assert shows(corner(ours)["paper"], "New Voice")
-    assert shows("/?tab=recent", "New Voice")
     assert shows(writer.get_absolute_url(), "New Voice")
-    still_cached(*corner(theirs).values())
+    # The home page takes new summaries in when its copy expires (HOME_LAG_SECONDS).
+    still_cached("/", *corner(theirs).values())
+    assert shows("/?tab=recent", "New Voice")  # a tab nobody had asked for yet
 
 
 def test_a_draft_or_a_private_summary_touches_no_page(warmed):
@@ -208,6 +211,36 @@ def test_a_vote_shows_its_score_at_once_and_leaves_other_papers_cached(warmed):
     assert shows(corner(ours)["paper"], '<span class="score-value">1</span>')
     assert shows(corner(ours)["summary"], '<span class="score-value">1</span>')
     still_cached(*corner(theirs).values())
+
+
+def test_a_vote_leaves_the_home_page_and_the_lists_cached(warmed):
+    ours, theirs = warmed
+
+    summary_services.vote_set(user=UserFactory(**SEASONED), summary=ours, value=1)
+
+    # Scores reach the home page within its timeout; lists show no score.
+    still_cached("/", corner(ours)["venue-year"], corner(ours)["year"])
+    assert shows(corner(ours)["writer"], "1 point")  # the profile shows it at once
+
+
+def test_a_comment_leaves_the_home_page_and_the_writer_profile_cached(warmed):
+    ours, theirs = warmed
+
+    comment_services.comment_create(
+        summary=ours, writer=UserFactory(**SEASONED), body="a question"
+    )
+
+    still_cached("/", corner(ours)["writer"], corner(ours)["venue-year"])
+    assert shows(corner(ours)["paper"], "1 comment")
+
+
+def test_hiding_a_summary_takes_it_off_the_home_page_at_once(warmed):
+    ours, theirs = warmed
+    assert shows("/", "our words")
+
+    summary_services.summary_set_hidden(summary=ours, hidden=True)
+
+    assert not shows("/", "our words")
 
 
 def test_an_import_shows_on_its_venue_year_and_keyword_pages(
