@@ -9,7 +9,9 @@ stay on the primary until it expires.
 A replica that does not answer, or lags behind by more than REPLICA_MAX_LAG_SECONDS, is
 left out for REPLICA_CHECK_SECONDS; when every replica is out the primary serves the
 reads. When a replica fails in the middle of a read-only request, the request is answered
-again from the primary, so a replica going down costs no errors.
+again from the primary, so a replica going down costs no errors: a failure in the view
+is caught as it happens, one in a middleware (the session, the user) by the error page it
+turned into.
 """
 
 import contextlib
@@ -120,6 +122,9 @@ class ReplicaMiddleware:
         token, used = _replica_reads.set(allowed), _used.set("")
         try:
             response = self.get_response(request)
+            alias = _used.get()
+            if allowed and alias and response.status_code >= 500:
+                response = self._again_from_the_primary(request, alias, response)
         finally:
             _replica_reads.reset(token)
             _used.reset(used)
@@ -129,6 +134,24 @@ class ReplicaMiddleware:
                 PIN_COOKIE, "1", max_age=seconds, httponly=True, samesite="Lax"
             )
         return response
+
+    def _again_from_the_primary(
+        self, request: HttpRequest, alias: str, response: HttpResponse
+    ) -> HttpResponse:
+        """Answer again from the primary when the replica failed outside the view.
+
+        Loading the session or the user, or a middleware's own query, fails before the
+        view runs: Django has turned the error into an error page by the time it gets
+        here, and the replica's connection remembers that it failed.
+        """
+        if not connections[alias].errors_occurred:
+            return response  # an error of the page itself, not of the replica
+        logger.warning(
+            "replica %s failed mid-request; answering from the primary", alias
+        )
+        replica_mark_down(alias)
+        _replica_reads.set(False)
+        return self.get_response(request)
 
     def process_exception(
         self, request: HttpRequest, exception: Exception

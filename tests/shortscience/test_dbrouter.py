@@ -244,3 +244,44 @@ def test_a_replica_failing_mid_request_is_answered_from_the_primary(replicas):
 
 def test_the_lag_of_a_server_not_in_recovery_is_zero(replicas):
     assert dbrouter.replica_lag_seconds(ALIAS) == 0.0
+
+
+def test_a_replica_failing_in_a_middleware_is_answered_from_the_primary(
+    replicas, settings
+):
+    # The replica's server drops this connection after the health check, as a replica
+    # stopped mid-run (or pgbouncer giving up on it) does; the first read of the request
+    # is a middleware's (loading the session or the user), before any view runs.
+    import time
+
+    import psycopg2
+    from django.core.handlers.exception import convert_exception_to_response
+    from django.http import HttpResponse
+
+    settings.REPLICA_CHECK_SECONDS = 60.0
+    replica = connections[ALIAS]
+    replica.ensure_connection()
+    backend = replica.connection.get_backend_pid()
+    admin = psycopg2.connect(
+        host="127.0.0.1", port=replica.settings_dict["PORT"], user="postgres",
+        dbname="postgres",
+    )  # fmt: skip
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+    admin.close()
+    dbrouter._health[ALIAS] = (True, time.monotonic())
+
+    def middleware(request):
+        seen = Site.objects.filter(domain="replica.example").exists()
+        return HttpResponse(f"{Site.objects.all().db} {seen}")
+
+    try:
+        response = dbrouter.ReplicaMiddleware(
+            convert_exception_to_response(middleware)
+        )(RequestFactory().get("/"))
+    finally:
+        replica.close()
+    assert response.status_code == 200
+    assert response.content == b"default False"
+    assert dbrouter._health[ALIAS][0] is False
