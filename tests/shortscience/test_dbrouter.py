@@ -285,3 +285,47 @@ def test_a_replica_failing_in_a_middleware_is_answered_from_the_primary(
     assert response.status_code == 200
     assert response.content == b"default False"
     assert dbrouter._health[ALIAS][0] is False
+
+
+@pytest.fixture
+def content_position():
+    from django.core.cache import cache
+
+    dbrouter._replayed.clear()
+    yield cache
+    cache.delete(dbrouter.POSITION_KEY)
+    dbrouter._replayed.clear()
+
+
+def test_a_replica_behind_the_last_content_change_is_not_read(
+    replicas, content_position
+):
+    # The stand-in replica is far behind a position this large, as a lagging replica is
+    # behind a change the cache versions already announce: its page would be stale.
+    content_position.set(dbrouter.POSITION_KEY, 2**62)
+    seen, response = read_site()
+    assert seen == {"replica_row": False, "alias": "default"}
+    assert response.status_code == 200
+    content_position.set(dbrouter.POSITION_KEY, 0)
+    seen, _ = read_site()
+    assert seen == {"replica_row": True, "alias": ALIAS}
+
+
+def test_a_committed_content_change_records_the_primarys_position(
+    replicas, content_position, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+
+    from shortscience.cache import cache_touch
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cache_touch("paper", 1)
+    noted = content_position.get(dbrouter.POSITION_KEY)
+    with connection.cursor() as cursor:
+        cursor.execute(dbrouter.POSITION_SQL)
+        now = int(cursor.fetchone()[0])
+    assert 0 < noted <= now
+    content_position.set(dbrouter.POSITION_KEY, 2**62)
+    with django_capture_on_commit_callbacks(execute=True):
+        cache_touch("paper", 1)
+    assert content_position.get(dbrouter.POSITION_KEY) == 2**62  # never moves back
