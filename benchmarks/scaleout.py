@@ -103,6 +103,8 @@ DB = "shortscience"
 QUEUES = ("celery", "imports", "rendering", "mail")
 WRITERS_PER_USER = 4  # spreads each client's writes under the per-user rate limits
 HOT_PAPERS = 40
+LAG_COMMENTS = 4
+REPLICA_CHECK_SECONDS = 2
 CACHE_FIELD = "cache="  # in the access-log format below
 
 
@@ -564,6 +566,55 @@ async def mix(args, data, base, writers, readers, ledger, tally, stop_replica) -
     return phase
 
 
+def lag_phase(primary, replica, nodes, writers, data, ledger) -> dict:
+    """The replica back, then its replay paused while writers comment.
+
+    Right after each comment an anonymous reader opens the summary page on each node
+    (the replica is only a moment behind, well within REPLICA_MAX_LAG_SECONDS); once the
+    replica has caught up again, the pages are opened once more: a page rendered from the
+    replica before it had the comment must not have been kept in the cache.
+    """
+    replica.start()
+    wait_for_replay(primary, replica)
+    time.sleep(REPLICA_CHECK_SECONDS + 1)  # every process looks at the replica again
+    before = statements(replica)[0]
+    # A fresh transaction to replay, so the replica's lag reads as about 0 s when paused.
+    primary.query("CREATE TABLE rehearsal_tick AS SELECT 1 AS tick")
+    wait_for_replay(primary, replica)
+    replica.query("SELECT pg_wal_replay_pause()")
+    hot = data.summarised_paper_ids[-LAG_COMMENTS:]
+    seen, pages = Counter(), {}
+    try:
+        for n, pid in enumerate(hot):
+            account, sid = writers[n], data.summaries_by_paper[pid][0]
+            token = f"load{900000 + n}x0"
+            response = request(
+                "POST", nodes[0], f"/summaries/{sid}/comments/",
+                form={"csrfmiddlewaretoken": account.browser.csrf_token,
+                      "body": f"Comment {token}: and with the replica behind?",
+                      "parent": "", "website": ""},
+                cookies=account.browser.cookies, timeout=30,
+            )  # fmt: skip
+            if response.status != 302:
+                raise RuntimeError(f"comment answered HTTP {response.status}")
+            ledger.comments[token] = (account.user_id, sid)
+            pages[response.header("Location").split("#")[0]] = token
+            for node in nodes:
+                page = request("GET", node, response.header("Location"), timeout=30)
+                seen["at once" if token in page.text else "stale"] += 1
+    finally:
+        replica.query("SELECT pg_wal_replay_resume()")
+    wait_for_replay(primary, replica)
+    for path, token in pages.items():
+        for node in nodes:
+            page = request("GET", node, path, timeout=30)
+            seen["kept stale" if token not in page.text else "later"] += 1
+    return {
+        "seen": seen,
+        "replica reads after its restart": statements(replica)[0] - before,
+    }
+
+
 def stale_pages(node: str, commented: dict[str, set[str]]) -> list[str]:
     """Summary pages whose anonymous view (cached or not) lacks one of their comments."""
     stale = []
@@ -584,6 +635,9 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=40, help="seconds of load")
     parser.add_argument("--web-workers", type=int, default=2, help="per gunicorn node")
     parser.add_argument("--catch-up", type=float, default=120, help="seconds allowed")
+    parser.add_argument(
+        "--logs", type=Path, help="copy every service's log here at the end"
+    )
     args = parser.parse_args()
     require_packages()
 
@@ -594,7 +648,15 @@ def main() -> int:
     with workdir("scaleout") as tmp, ExitStack() as stack:
         if os.geteuid() == 0:
             shutil.chown(tmp, "postgres", "postgres")
+        if args.logs:
+            stack.callback(keep_logs, tmp, args.logs)
         return rehearse(args, tmp, stack)
+
+
+def keep_logs(tmp: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for path in tmp.rglob("*.log"):
+        shutil.copy(path, target / f"{path.parent.name}-{path.name}")
 
 
 def rehearse(args, tmp: Path, stack: ExitStack) -> int:
@@ -629,7 +691,7 @@ def rehearse(args, tmp: Path, stack: ExitStack) -> int:
         "DATABASE_URL": f"{through}/{DB}",
         "DATABASE_REPLICA_URLS": f"{through}/{DB}_replica",
         "DATABASE_PGBOUNCER": "true",
-        "REPLICA_CHECK_SECONDS": "2",
+        "REPLICA_CHECK_SECONDS": str(REPLICA_CHECK_SECONDS),
         "CACHE_URL": f"redis://{HOST}:{redis_port}/1",
         "CELERY_BROKER_URL": f"redis://{HOST}:{redis_port}/0",
         "EMAIL_URL": f"filemail:///{mail_dir}",
@@ -707,7 +769,10 @@ def rehearse(args, tmp: Path, stack: ExitStack) -> int:
     after_primary = statements(primary)
     bouncer_after = pgbouncer_stats(bouncer_port) or {}
     log(f"mix done: {len(ledger.comments)} comments, {len(ledger.votes)} votes, "
-        f"{len(ledger.saves)} saves acknowledged; waiting for the workers")  # fmt: skip
+        f"{len(ledger.saves)} saves acknowledged")  # fmt: skip
+    log("replica started again; its replay paused while writers comment")
+    lag = lag_phase(primary, replica, nodes, writers, data, ledger)
+    log("waiting for the workers")
 
     status = [""]
 
@@ -773,6 +838,9 @@ def rehearse(args, tmp: Path, stack: ExitStack) -> int:
     print(f"tasks done per queue: {tasks}; left in the queues: {waiting}")
     print(f"anonymous summary pages (from a node) missing an acknowledged comment: "
           f"{len(stale)} of {len(tally.commented)}")  # fmt: skip
+    print(f"replica back, then its replay paused during {LAG_COMMENTS} comments: "
+          f"anonymous summary pages on both nodes {dict(lag['seen'])}; replica reads "
+          f"after its restart {lag['replica reads after its restart']:,}")  # fmt: skip
     print(f"rehearsal took {time.monotonic() - started:.0f} s")
 
     checks = {
@@ -784,6 +852,10 @@ def rehearse(args, tmp: Path, stack: ExitStack) -> int:
         and not phase.errors,
         "nginx answers repeats from its cache (hits and 304s)": statuses["HIT"] > 0
         and sum(not_modified.values()) > 0,
+        "pages fresh while the replica lags, none kept stale": not (
+            lag["seen"]["stale"] or lag["seen"]["kept stale"]
+        )
+        and lag["replica reads after its restart"] > 0,
         "nothing lost (writes stored, tasks done, queues empty)": not problems
         and not any(waiting.values())
         and not stale
