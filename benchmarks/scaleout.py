@@ -255,6 +255,35 @@ def statements(cluster: Cluster) -> tuple[int, int]:
 # pgbouncer, redis, nginx ------------------------------------------------------------------
 
 
+def swap(text: str, swaps: list[tuple[str, str]], source: str) -> str:
+    """Apply each (pattern, replacement) once; fail loudly when the base file moved on."""
+    for pattern, replacement in swaps:
+        text, found = re.subn(pattern, replacement, text)
+        if found != 1:
+            raise RuntimeError(f"{source} no longer has {pattern!r}")
+    return text
+
+
+def pgbouncer_config(port: int, primary: Cluster, replica: Cluster, base: Path) -> str:
+    """deploy/pgbouncer.ini with this run's servers and port (the clusters trust loopback)."""
+    config = swap(
+        (ROOT / "deploy" / "pgbouncer.ini").read_text(),
+        [
+            (r"host=db port=5432", f"host={HOST} port={primary.port}"),
+            (r"host=db-replica port=5432", f"host={HOST} port={replica.port}"),
+            (r"listen_addr = \S+", f"listen_addr = {HOST}"),
+            (r"listen_port = \d+", f"listen_port = {port}"),
+            (r"auth_type = \S+", "auth_type = trust"),
+            (r"auth_file = \S+", f"auth_file = {base / 'userlist.txt'}"),
+        ],
+        "deploy/pgbouncer.ini",
+    )
+    return config + (
+        f"unix_socket_dir =\nadmin_users = postgres\n"
+        f"logfile = {base / 'pgbouncer.log'}\n"
+    )
+
+
 def start_pgbouncer(
     folder: Path, primary: Cluster, replica: Cluster
 ) -> tuple[Service, int]:
@@ -262,27 +291,7 @@ def start_pgbouncer(
     base = folder / "pgbouncer"
     base.mkdir()
     (base / "userlist.txt").write_text('"postgres" ""\n')
-    (base / "pgbouncer.ini").write_text(
-        f"""[databases]
-{DB} = host={HOST} port={primary.port} dbname={DB}
-{DB}_replica = host={HOST} port={replica.port} dbname={DB}
-
-[pgbouncer]
-listen_addr = {HOST}
-listen_port = {port}
-unix_socket_dir =
-auth_type = trust
-auth_file = {base / "userlist.txt"}
-admin_users = postgres
-pool_mode = transaction
-max_client_conn = 400
-default_pool_size = 20
-server_connect_timeout = 2
-server_login_retry = 1
-query_wait_timeout = 3
-logfile = {base / "pgbouncer.log"}
-"""
-    )
+    (base / "pgbouncer.ini").write_text(pgbouncer_config(port, primary, replica, base))
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
     service = Service(
@@ -352,17 +361,16 @@ def start_redis(folder: Path) -> tuple[Service, int]:
 
 def nginx_site(port: int, upstreams: list[str], cache_dir: Path) -> str:
     """deploy/nginx.conf with this run's port, upstream nodes and cache folder."""
-    site = (ROOT / "deploy" / "nginx.conf").read_text()
-    swaps = [
-        (r"proxy_cache_path \S+", f"proxy_cache_path {cache_dir}"),
-        (r"server web:8000;", "".join(f"server {u};\n    " for u in upstreams).strip()),
-        (r"listen 80;", f"listen {HOST}:{port};"),
-    ]
-    for pattern, replacement in swaps:
-        site, found = re.subn(pattern, replacement, site)
-        if found != 1:
-            raise RuntimeError(f"deploy/nginx.conf no longer has {pattern!r}")
-    return site
+    servers = "".join(f"server {u};\n    " for u in upstreams).strip()
+    return swap(
+        (ROOT / "deploy" / "nginx.conf").read_text(),
+        [
+            (r"proxy_cache_path \S+", f"proxy_cache_path {cache_dir}"),
+            (r"server web:8000;\s*server web-2:8000;", servers),
+            (r"listen 80;", f"listen {HOST}:{port};"),
+        ],
+        "deploy/nginx.conf",
+    )
 
 
 def start_nginx(folder: Path, upstreams: list[str]) -> tuple[Service, str, Path]:
