@@ -11,7 +11,7 @@ at the end (also on failure or Ctrl-C); the machine's own Postgres and Redis are
        /   \\
     web-1  web-2   (gunicorn, shortscience.settings.prod)     redis-server (cache, broker)
        \\   /                                                  |
-      pgbouncer (pool_mode = transaction)                     workers: celery, imports,
+      pgbouncer (transaction pooling; deploy/pgbouncer.ini)  workers: celery, imports,
        /        \\                                                      rendering, mail
     primary --streaming--> replica (pg_basebackup -R)
 
@@ -26,10 +26,13 @@ at the end (also on failure or Ctrl-C); the machine's own Postgres and Redis are
    reads of a small hot set (some conditional, with the ETag they were given), signed-in
    reads, and signed-in votes, comments and summary saves, each comment and save read back
    at once by its writer; halfway through, the replica is stopped;
-4. checks, each printed with what was counted: reads served by the replica (statements on
+4. the replica started again and its replay paused while four comments are posted, each
+   opened at once by an anonymous reader on both nodes, and again once it caught up;
+5. checks, each printed with what was counted: reads served by the replica (statements on
    each server, pg_stat_statements, and pgbouncer's counts per database), writers seeing
    their own writes, 0 errors across the replica's stop, nginx's cache hits and 304s (its
-   access log's $upstream_cache_status), and nothing lost (every acknowledged write in the
+   access log's $upstream_cache_status), fresh pages while the replica lags (none kept
+   stale in the cache), and nothing lost (every acknowledged write in the
    primary, rendered, each notification mailed once, every queue drained).
 
 Exits non-zero when a check fails. Needs Debian's postgresql-15 (and postgresql-client-15),
