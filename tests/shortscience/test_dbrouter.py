@@ -329,3 +329,38 @@ def test_a_committed_content_change_records_the_primarys_position(
     with django_capture_on_commit_callbacks(execute=True):
         cache_touch("paper", 1)
     assert content_position.get(dbrouter.POSITION_KEY) == 2**62  # never moves back
+
+
+def test_search_reads_the_replica_within_a_read_only_request(replicas):
+    # A search index row that only the replica holds shows where the search read. The
+    # table stays until the throwaway server goes: dropping it would wait for this test's
+    # own open transaction.
+    import psycopg2
+
+    from discovery.fulltext import Filters, PostgresEngine
+    from discovery.query import parse
+
+    admin = psycopg2.connect(
+        host="127.0.0.1", port=connections[ALIAS].settings_dict["PORT"],
+        user="postgres", dbname="postgres",
+    )  # fmt: skip
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS discovery_paperindex (paper_id bigint PRIMARY"
+            " KEY, boost float8 NOT NULL, document tsvector NOT NULL)"
+        )
+        cursor.execute(
+            "INSERT INTO discovery_paperindex VALUES"
+            " (424242, 1, to_tsvector('english', 'replicaonlyword')) ON CONFLICT DO NOTHING"
+        )
+    admin.close()
+    query, engine = parse("replicaonlyword"), PostgresEngine()
+    token, used = dbrouter._replica_reads.set(True), dbrouter._used.set("")
+    try:
+        on_replica = engine.rank(query, Filters(), None, 10)
+    finally:
+        dbrouter._replica_reads.reset(token)
+        dbrouter._used.reset(used)
+    assert [pk for pk, _ in on_replica] == [424242]
+    assert engine.rank(query, Filters(), None, 10) == []  # outside a request: primary
