@@ -160,7 +160,8 @@ def _versions(keys: Iterable[str], *, created_at: int | None = None) -> dict[str
     touched it during the render (its touch would have stored it).
     """
     keys = list(keys)
-    found = cache.get_many(keys) if keys else {}
+    # A copy: with the cache down, django-redis answers every call with one shared {}.
+    found = dict(cache.get_many(keys)) if keys else {}
     if created_at is not None:
         for key in keys:
             if key not in found:

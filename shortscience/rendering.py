@@ -10,6 +10,7 @@ from django.db import models
 
 from . import markup
 from .cache import cache_touch
+from .imageproxy.services import proxied_images_prefetch
 
 RENDERED_FIELDS = {"body", "body_html", "rendered_by"}
 
@@ -44,6 +45,8 @@ def render_stored(model: type[models.Model], pk: int) -> bool:
     if updated:
         # Pages showing the row depend on it as "<model name>" ("summary", "comment").
         cache_touch(model._meta.model_name or "", pk)
+        # Fetch its images from other sites now, so that readers find them stored.
+        proxied_images_prefetch(html=values["body_html"])
     return bool(updated)
 
 

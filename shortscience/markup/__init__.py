@@ -19,6 +19,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
+from ..imageproxy.signing import proxied_url
 from .citations import CITE_URL, _paper_cite, _render_paper_cite, citations_in
 from .engine import _engine, _katex_version, render_math
 from .excerpt import MATH_START, MATH_STOP, excerpt_html, plain_text, shorten_url
@@ -51,7 +52,7 @@ __all__ = [
 
 # Bump whenever a change here can change the HTML of an existing source, so that
 # stored renders are redone in the background.
-_REVISION = 5
+_REVISION = 6  # 6: images from other sites go through the image proxy
 
 RENDERER_VERSION = f"md{_REVISION}-katex{_katex_version()}"
 
@@ -97,8 +98,10 @@ def _build_markdown() -> MarkdownIt:
     def render_image(
         self: Any, tokens: list[Token], idx: int, options: Any, env: Any
     ) -> str:
-        tokens[idx].attrSet("loading", "lazy")
-        tokens[idx].attrSet("class", "md-img")
+        token = tokens[idx]
+        token.attrSet("src", proxied_url(str(token.attrGet("src") or "")))
+        token.attrSet("loading", "lazy")
+        token.attrSet("class", "md-img")
         return default_image(tokens, idx, options, env)
 
     md.add_render_rule("image", render_image)
