@@ -12,7 +12,7 @@ at the end (also on failure or Ctrl-C); the machine's own Postgres and Redis are
     web-1  web-2   (gunicorn, shortscience.settings.prod)     redis-server (cache, broker)
        \\   /                                                  |
       pgbouncer (transaction pooling; deploy/pgbouncer.ini)  workers: celery, imports,
-       /        \\                                                      rendering, mail
+       /        \\                                                      rendering, mail, images
     primary --streaming--> replica (pg_basebackup -R)
 
 1. a Postgres cluster of its own (initdb; `runuser -u postgres` when run as root), the
@@ -103,7 +103,6 @@ PROGRAMS = {
     Path("/usr/bin/redis-server"): "redis-server",
 }
 DB = "shortscience"
-QUEUES = ("celery", "imports", "rendering", "mail")
 WRITERS_PER_USER = 4  # spreads each client's writes under the per-user rate limits
 HOT_PAPERS = 40
 LAG_COMMENTS = 4
@@ -720,6 +719,7 @@ def rehearse(args, tmp: Path, stack: ExitStack) -> int:
     os.environ.pop("DATABASE_REPLICA_URLS", None)
     django_setup({**env, "DATABASE_URL": primary.url()})
     import dataset
+    from django.conf import settings
     from django.core.management import call_command
 
     log("migrate")
@@ -745,7 +745,8 @@ def rehearse(args, tmp: Path, stack: ExitStack) -> int:
         f"{counts['replica']:,}")  # fmt: skip
     collect_static(env)
 
-    for queue in QUEUES:
+    queues = [q.name for q in settings.CELERY_TASK_QUEUES]  # a worker for each
+    for queue in queues:
         services.append(
             start_worker(env, tmp, f"worker-{queue}", concurrency=1, queues=queue)
         )
@@ -759,7 +760,7 @@ def rehearse(args, tmp: Path, stack: ExitStack) -> int:
     proxy, base, access_log = start_nginx(tmp, [u.split("://")[1] for u in nodes])
     services.append(proxy)
     log(f"nginx on {base} -> {', '.join(nodes)}; pgbouncer on {HOST}:{bouncer_port}; "
-        f"4 workers; ready after {time.monotonic() - started:.0f} s")  # fmt: skip
+        f"{len(queues)} workers; ready after {time.monotonic() - started:.0f} s")  # fmt: skip
 
     asyncio.run(fetch_csrf(base, writers, 10))
     access_log.write_text("")  # count the mix only (nginx appends; truncating is safe)
@@ -795,7 +796,7 @@ def rehearse(args, tmp: Path, stack: ExitStack) -> int:
     import redis as redis_lib
 
     broker = redis_lib.Redis(host=HOST, port=redis_port, db=0)
-    waiting = {q: broker.llen(q) for q in QUEUES}
+    waiting = {q: broker.llen(q) for q in queues}
     problems = (
         [] if caught else [f"not caught up in {args.catch_up:.0f} s: {status[0]}"]
     )
@@ -804,7 +805,7 @@ def rehearse(args, tmp: Path, stack: ExitStack) -> int:
         q: next(s for s in services if s.name == f"worker-{q}")
         .log_text()
         .count(" succeeded in ")
-        for q in QUEUES
+        for q in queues
     }
     statuses, not_modified, by_node = nginx_counts(access_log)
     stale = stale_pages(nodes[0], tally.commented)
@@ -824,7 +825,7 @@ def rehearse(args, tmp: Path, stack: ExitStack) -> int:
     print(
         f"shape: nginx -> 2 gunicorn nodes x {args.web_workers} workers -> pgbouncer "
         f"(transaction) -> primary + streaming replica; redis-server; workers "
-        f"{', '.join(QUEUES)}; {data.counts['papers']:,} papers, "
+        f"{', '.join(queues)}; {data.counts['papers']:,} papers, "
         f"{data.counts['summaries']:,} summaries; {os.cpu_count()} cores shared"
     )
     phase.cache.clear()  # the app's X-Cache, stored with nginx's copies: misleading here
