@@ -112,8 +112,8 @@ def cache_touch(kind: str, *ids: object) -> None:
     """Mark objects as changed: every page or fragment that shows them is stale.
 
     Called by the services that change public content, with the kind of object
-    ("paper", "summary", "comment", "user", "venue", "venue-papers", "year-papers",
-    "keyword-papers", "list") and the ids changed. The versions move at once and again
+    ("paper", "summary", "summary-excerpt", "comment", "user", "venue", "venue-papers",
+    "year-papers", "keyword-papers", "list") and the ids changed. The versions move at once and again
     after the transaction commits, so a page rendered from the data before the commit
     is never kept.
     """

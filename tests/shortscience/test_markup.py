@@ -890,7 +890,10 @@ def test_many_spaced_dollars_that_are_not_tex_keep_their_text():
 
 @pytest.fixture
 def step_clock(monkeypatch):
-    """A clock for the renderer's deadline that moves 1 ms each time it is read."""
+    """A clock for the renderer's deadline that moves 1 ms each time it is read.
+
+    KaTeX is loaded first, on the real clock, as a running server has it."""
+    markup.render("$x$")
     reads = []
 
     def monotonic():
@@ -905,11 +908,22 @@ def step_clock(monkeypatch):
     "source", ["![" * 50_000, "[" * 100_000, "*a" * 50_000, "[a](" * 25_000]
 )
 def test_pathological_input_stops_at_its_deadline(step_clock, source):
+    # The worker thread's own render (render(..., timeout=...) runs it with a deadline
+    # STOP_MARGIN before its own).
+    with pytest.raises(markup.RenderTimeout):
+        markup._render(source, 0.3)
+
+    # The parse stopped at the first check past the deadline: 300 reads of 1 ms.
+    assert len(step_clock) == 301
+
+
+@pytest.mark.parametrize("source", ["![" * 50_000, "*a" * 50_000])
+def test_a_bounded_render_gives_up_before_its_deadline(step_clock, source):
     with pytest.raises(markup.RenderTimeout):
         render(source, timeout=0.3)
 
-    # The parse stopped at the first check past the deadline: 300 reads of 1 ms.
-    assert len(step_clock) == 302
+    # The worker stopped STOP_MARGIN before the deadline; nothing ran past it.
+    assert len(step_clock) <= 300 - markup.STOP_MARGIN * 1000 + 3
 
 
 def test_ordinary_text_renders_within_its_deadline(step_clock):
@@ -917,6 +931,23 @@ def test_ordinary_text_renders_within_its_deadline(step_clock):
 
     assert tex_sources(output) == ["\\theta_{t+1} = \\theta_t - \\eta g_t"]
     assert len(step_clock) < 300
+
+
+def test_a_bounded_render_answers_even_when_one_step_never_ends(monkeypatch):
+    """No step needs to look at the clock: the render is abandoned at its deadline."""
+    release = threading.Event()
+
+    class StuckCleaner:
+        def clean(self, html):
+            release.wait()
+            return html
+
+    monkeypatch.setattr(markup, "_cleaner", StuckCleaner())
+    try:
+        with pytest.raises(markup.RenderTimeout):
+            render("*ordinary* text", timeout=0.05)
+    finally:
+        release.set()
 
 
 def test_render_without_a_timeout_is_not_limited(step_clock):
