@@ -43,6 +43,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 from redis.exceptions import RedisError
 
+from shortscience import dbrouter
+
 logger = logging.getLogger(__name__)
 # What the cache raises when its server is down.
 CACHE_ERRORS = (RedisError, OSError)
@@ -98,7 +100,13 @@ class TouchAfterCommit:
         self.keys = set(keys)
 
     def __call__(self) -> None:
-        _touch_now(sorted(self.keys))
+        _touch_committed(sorted(self.keys))
+
+
+def _touch_committed(keys: list[str]) -> None:
+    """Move versions after a commit: replicas must first replay that far (dbrouter)."""
+    dbrouter.content_position_note()
+    _touch_now(keys)
 
 
 def cache_touch(kind: str, *ids: object) -> None:
@@ -115,10 +123,11 @@ def cache_touch(kind: str, *ids: object) -> None:
     if not ids:
         return
     keys = [_version_key(kind, i) for i in ids]
-    _touch_now(keys)
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
+        _touch_committed(keys)  # autocommit: the change is already committed
         return
+    _touch_now(keys)
     # One callback per transaction moves every version it touched once more.
     for _, callback, _ in connection.run_on_commit:
         if isinstance(callback, TouchAfterCommit):
