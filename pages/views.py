@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from authors import selectors as author_selectors
 from comments.models import Comment
 from comments.selectors import thread_order
 from discovery import selectors as discovery_selectors
@@ -21,12 +22,15 @@ from users.models import User
 
 
 def _with_comments(qs):
-    return qs.select_related("writer").prefetch_related(
-        Prefetch(
-            "comments",
-            queryset=Comment.objects.select_related("writer").order_by(
-                "created_at", "pk"
-            ),
+    """Add the writer, comments, endorsements and author responses a full summary shows."""
+    return summary_selectors.with_authors_voice(
+        qs.select_related("writer").prefetch_related(
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.select_related("writer").order_by(
+                    "created_at", "pk"
+                ),
+            )
         )
     )
 
@@ -40,6 +44,12 @@ def _shows_summaries(summaries) -> None:
         for comment in getattr(summary, "threaded_comments", ()):
             cache_depends("comment", comment.pk)
             cache_depends("user", comment.writer_id)
+        # Endorsements and author responses move the summary's version; a response's
+        # render moves its own.
+        prefetched = getattr(summary, "_prefetched_objects_cache", {})
+        for response in prefetched.get("author_responses", ()):
+            cache_depends("authorresponse", response.pk)
+            cache_depends("user", response.writer_id)
 
 
 def _fresh_for_writer(request, summary: Summary) -> None:
@@ -109,11 +119,16 @@ def paper_detail(request, pk: int):
         summary.threaded_comments = thread_order(summary.comments.all())
         _fresh_for_writer(request, summary)
     summary_selectors.attach_my_votes(summaries, request.user)
+    claims = list(author_selectors.claim_list_for_paper(paper=paper))
+    summary_selectors.attach_author_marks(
+        summaries, known={paper.pk: {claim.user_id for claim in claims}}
+    )
     my_summary = None
     if request.user.is_authenticated:
         my_summary = summary_selectors.summary_for(paper=paper, writer=request.user)
     citing = list(summary_selectors.summary_list_citing(paper=paper)[:20])
     cache_depends("venue", paper.venue_id)
+    cache_depends("user", *(claim.user_id for claim in claims))
     _shows_summaries(summaries)
     _shows_summaries(citing)
     return render(
@@ -124,6 +139,9 @@ def paper_detail(request, pk: int):
             "summaries": summaries,
             "my_summary": my_summary,
             "citing": citing,
+            "claims": claims,
+            "claimed_authorships": {c.authorship_id for c in claims if c.authorship_id},
+            "viewer_is_author": any(c.user_id == request.user.pk for c in claims),
         },
     )
 
@@ -141,6 +159,7 @@ def summary_detail(request, pk: int):
     summary.threaded_comments = thread_order(summary.comments.all())
     _fresh_for_writer(request, summary)
     summary_selectors.attach_my_votes([summary], request.user)
+    summary_selectors.attach_author_marks([summary])
     cache_depends("venue", summary.paper.venue_id)
     _shows_summaries([summary])
     return render(
@@ -156,6 +175,7 @@ def summary_shared(request, token: str):
         )
     )
     summary.threaded_comments = thread_order(summary.comments.all())
+    summary_selectors.attach_author_marks([summary])
     return render(
         request, "summary_detail.html", {"summary": summary, "paper": summary.paper}
     )
@@ -170,6 +190,13 @@ def user_detail(request, username: str):
         summary_selectors.summary_list_for_writer(writer=writer, include_anonymous=own),
     )
     _shows_summaries(page.object_list)
+    claimed_papers = [
+        claim.paper
+        for claim in author_selectors.claim_list_for_user(
+            user=writer, approved_only=True
+        )
+    ]
+    cache_depends("paper", *(paper.pk for paper in claimed_papers))
     return render(
         request,
         "users/user_detail.html",
@@ -177,6 +204,7 @@ def user_detail(request, username: str):
             "writer": writer,
             "page": page,
             "reading_lists": list_selectors.list_public_for_owner(owner=writer),
+            "claimed_papers": claimed_papers,
         },
     )
 
