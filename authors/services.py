@@ -98,10 +98,12 @@ def orcid_lists_paper(works: OrcidWorks, paper: Paper) -> bool:
 def _touch(claim: AuthorClaim) -> None:
     """The paper page badges its claimed authors; the profile lists claimed papers.
 
-    Touching the user also refreshes the summary cards and comments that carry their
-    author badge, all of which depend on their writer.
+    "paper-authors" is what the paper page and its Markdown twin show of the claims
+    (pages that only list the paper keep their cache). Touching the user refreshes the
+    profile and the summaries and comments that carry their author badge, all of which
+    depend on their writer.
     """
-    cache_touch("paper", claim.paper_id)
+    cache_touch("paper-authors", claim.paper_id)
     cache_touch("user", claim.user_id)
 
 

@@ -49,6 +49,7 @@ def paper_block(paper: Paper) -> list[str]:
     lines = [f"# {_line(paper.title)}", ""]
     claims = list(author_selectors.claim_list_for_paper(paper=paper))
     cache_depends("paper", paper.pk)
+    cache_depends("paper-authors", paper.pk)
     cache_depends("user", *(claim.user_id for claim in claims))
     facts = [("Authors", _authors(paper))]
     if claims:
@@ -83,6 +84,7 @@ def summary_block(summary: Summary, *, level: int = 2) -> list[str]:
     (summary_selectors.with_authors_voice).
     """
     cache_depends("summary", summary.pk)
+    cache_depends("summary-voice", summary.pk)
     cache_depends("user", summary.writer_id)
     when = summary.published_at or summary.created_at
     head = "#" * level

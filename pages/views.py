@@ -35,10 +35,15 @@ def _with_comments(qs):
     )
 
 
-def _shows_summaries(summaries) -> None:
-    """Record, for the page cache, the summaries a page shows, with their papers and people."""
+def _shows_summaries(summaries, *, full: bool = False) -> None:
+    """Record, for the page cache, the summaries a page shows, with their papers and people.
+
+    `full`: the page shows them whole, with their author responses ("summary-voice").
+    """
     for summary in summaries:
         cache_depends("summary", summary.pk)
+        if full:
+            cache_depends("summary-voice", summary.pk)
         cache_depends("paper", summary.paper_id)
         cache_depends("user", summary.writer_id)
         for comment in getattr(summary, "threaded_comments", ()):
@@ -128,8 +133,9 @@ def paper_detail(request, pk: int):
         my_summary = summary_selectors.summary_for(paper=paper, writer=request.user)
     citing = list(summary_selectors.summary_list_citing(paper=paper)[:20])
     cache_depends("venue", paper.venue_id)
+    cache_depends("paper-authors", paper.pk)
     cache_depends("user", *(claim.user_id for claim in claims))
-    _shows_summaries(summaries)
+    _shows_summaries(summaries, full=True)
     _shows_summaries(citing)
     return render(
         request,
@@ -161,7 +167,7 @@ def summary_detail(request, pk: int):
     summary_selectors.attach_my_votes([summary], request.user)
     summary_selectors.attach_author_marks([summary])
     cache_depends("venue", summary.paper.venue_id)
-    _shows_summaries([summary])
+    _shows_summaries([summary], full=True)
     return render(
         request, "summary_detail.html", {"summary": summary, "paper": summary.paper}
     )

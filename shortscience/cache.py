@@ -103,7 +103,8 @@ def cache_touch(kind: str, *ids: object) -> None:
 
     Called by the services that change public content, with the kind of object
     ("paper", "summary", "comment", "user", "venue", "venue-papers", "year-papers",
-    "keyword-papers", "list") and the ids changed. The versions move at once and again
+    "keyword-papers", "list", "paper-authors" (a paper's claimed authors),
+    "summary-voice" (a summary's author responses)) and the ids changed. The versions move at once and again
     after the transaction commits, so a page rendered from the data before the commit
     is never kept.
     """

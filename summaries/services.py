@@ -603,7 +603,7 @@ def endorsement_set(*, user: User, summary: Summary, endorse: bool) -> bool:
             Endorsement.objects.filter(summary=summary, author=user).delete()[0]
         )
     if changed:
-        cache_touch("summary", summary.pk)
+        cache_touch("summary", summary.pk)  # summary cards show the endorsement too
         transaction.on_commit(
             lambda: summary_changed.send(sender=Summary, summary=summary)
         )
@@ -645,7 +645,8 @@ def author_response_save(*, user: User, summary: Summary, body: str) -> AuthorRe
     from shortscience.tasks import render_row
 
     enqueue(render_row, "summaries.AuthorResponse", response.pk)
-    cache_touch("summary", summary.pk)
+    # Shown on full summaries only (not on cards): "summary-voice", not "summary".
+    cache_touch("summary-voice", summary.pk)
     cache_touch("authorresponse", response.pk)
     return response
 
@@ -657,7 +658,7 @@ def author_response_delete(*, user: User, response: AuthorResponse) -> None:
         raise PermissionDenied("Only its writer can delete an author response.")
     summary_id = response.summary_id
     response.delete()
-    cache_touch("summary", summary_id)
+    cache_touch("summary-voice", summary_id)
 
 
 @transaction.atomic
@@ -667,7 +668,7 @@ def author_response_set_hidden(
     """Hide an author response from readers (moderation) or show it again."""
     response.is_hidden = hidden
     response.save(update_fields=["is_hidden", "updated_at"])
-    cache_touch("summary", response.summary_id)
+    cache_touch("summary-voice", response.summary_id)
     cache_touch("authorresponse", response.pk)
     return response
 
@@ -681,12 +682,16 @@ def summaries_claimed_authors_changed(*, paper_id: int, user_id: int) -> None:
     a new claimed author), which moves the scores and the writers' reputations.
     """
     if user_id not in claimed_author_ids(paper_id=paper_id):
-        Endorsement.objects.filter(
+        endorsed = Endorsement.objects.filter(
             author_id=user_id, summary__paper_id=paper_id
-        ).delete()
-        AuthorResponse.objects.filter(
+        )
+        cache_touch("summary", *endorsed.values_list("summary_id", flat=True))
+        endorsed.delete()
+        answered = AuthorResponse.objects.filter(
             writer_id=user_id, summary__paper_id=paper_id
-        ).delete()
+        )
+        cache_touch("summary-voice", *answered.values_list("summary_id", flat=True))
+        answered.delete()
+    # Scores that move touch their summaries (and reputations their writers) there.
     ids = list(Summary.objects.filter(paper_id=paper_id).values_list("pk", flat=True))
-    cache_touch("summary", *ids)
     summary_counts_refresh(summary_ids=ids)
