@@ -247,8 +247,12 @@ Every reading page has a Markdown twin: add `.md` to its address (formulas stay 
 ## API
 
 - [JSON API]({absolute(reverse("api:index"))}): papers, summaries, venues, search, reading
-  lists; read without a key; writing takes a personal token (Authorization: Bearer ...),
-  made at `{reverse("api:tokens")}`.
+  lists, authorship claims (`/api/v1/papers/<id>/claims`); read without a key; writing takes
+  a personal token (Authorization: Bearer ...), made at `{reverse("api:tokens")}`.
+
+Papers' authors can claim them (checked against their ORCID record or by a moderator);
+a summary's endorsements by the paper's authors and their author responses appear in its
+Markdown twin and in the API. Votes by a paper's own authors do not count in scores.
 - [OpenAPI schema]({absolute(reverse("api:openapi"))})
 - [API documentation]({absolute(reverse("api:docs"))})
 
