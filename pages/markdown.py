@@ -146,11 +146,14 @@ def summary_markdown(request, pk: int):
 
 def venue_year_markdown(request, slug: str, year: int):
     venue = get_object_or_404(Venue, slug=slug)
+    cache_depends("venue", venue.pk)
+    cache_depends("venue-papers", venue.pk)
     papers = paper_selectors.paper_list(filters=Q(venue=venue, year=year))
     if not papers.exists():
         raise Http404("This venue has no papers for that year.")
     lines = [f"# {_line(venue.name)} {year}", ""]
     for paper in papers:
+        cache_depends("paper", paper.pk)
         count = getattr(paper, "public_summary_count", 0)
         lines.append(
             f"- [{_line(paper.title)}]({absolute(reverse('paper-markdown', args=[paper.pk]))})"

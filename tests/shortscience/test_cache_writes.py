@@ -267,7 +267,7 @@ def claimed(warmed):
     claim = AuthorClaimFactory(
         paper=ours.paper, user=author, status=AuthorClaim.Status.PENDING
     )
-    warm(author.get_absolute_url())
+    warm(author.get_absolute_url(), reverse("paper-markdown", args=[ours.paper.pk]))
     author_services.claim_decide(claim=claim, actor=moderator, approve=True)
     return ours, theirs, author
 
@@ -276,15 +276,19 @@ def test_a_claim_approval_shows_on_the_paper_and_the_authors_profile(claimed):
     ours, theirs, author = claimed
 
     assert shows(corner(ours)["paper"], "Authors on this site")
+    assert shows(reverse("paper-markdown", args=[ours.paper.pk]), "Claimed by")
     assert shows(author.get_absolute_url(), "Our paper")
     still_cached(*corner(theirs).values(), corner(ours)["venue"])
 
 
 def test_an_endorsement_shows_on_its_summary_at_once(claimed):
     ours, theirs, author = claimed
-    warm(corner(ours)["summary"], corner(ours)["paper"], corner(ours)["writer"])
+    twin = reverse("summary-markdown", args=[ours.pk])
+    warm(corner(ours)["summary"], corner(ours)["paper"], corner(ours)["writer"], twin)
 
     summary_services.endorsement_set(user=author, summary=ours, endorse=True)
+
+    assert shows(twin, "Endorsed by Ada Lovelace")
 
     for page in ("summary", "paper", "writer"):
         assert shows(
