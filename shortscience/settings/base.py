@@ -253,6 +253,9 @@ TRUSTED_REPORTER_REPUTATION = env.int("TRUSTED_REPORTER_REPUTATION", default=50)
 # Signed-in sessions (/settings/sessions/): each keeps its address and last-seen time
 # (users.sessions.SessionActivityMiddleware refreshes them every five minutes at most).
 USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions live in the database and are read through the cache: a signed-in page costs no
+# session query, and with the cache down the database still answers.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 MFA_REQUIRED_FOR_MODERATORS = env.bool("MFA_REQUIRED_FOR_MODERATORS", default=True)
 
 LANGUAGE_CODE = "en-us"
