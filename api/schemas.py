@@ -308,7 +308,7 @@ class ClaimOut(Schema):
 
     @staticmethod
     def resolve_listed_as(claim) -> str | None:
-        return claim.authorship.author.name if claim.authorship else None
+        return claim.author.name if claim.author else None
 
     @staticmethod
     def resolve_reason(claim) -> str | None:

@@ -140,6 +140,6 @@ def claim_list_for_paper(*, paper: Paper, viewer: User | None) -> QuerySet[Autho
     return (
         AuthorClaim.objects.filter(paper=paper)
         .filter(shown)
-        .select_related("user", "authorship__author")
+        .select_related("user", "author")
         .order_by("created_at", "pk")
     )

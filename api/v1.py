@@ -649,7 +649,7 @@ def create_claim(request, payload: ClaimIn, paper_id: int = Path(..., ge=1, le=M
 )
 def withdraw_claim(request, claim_id: int = Path(..., ge=1, le=MAX_ID)):
     claim = (
-        AuthorClaim.objects.select_related("user", "authorship__author")
+        AuthorClaim.objects.select_related("user", "author")
         .filter(pk=claim_id, user=request.auth)
         .first()
     )

@@ -10,7 +10,7 @@ class AuthorClaimAdmin(admin.ModelAdmin):
     list_display = ("paper", "user", "status", "method", "created_at", "decided_at")
     list_filter = ("status", "method")
     search_fields = ("paper__title", "user__username", "orcid")
-    raw_id_fields = ("paper", "user", "authorship", "decided_by")
+    raw_id_fields = ("paper", "user", "author", "decided_by")
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from papers.models import Authorship, Paper
+from papers.models import Author, Paper
 from shortscience.models import TimeStampedModel
 
 
@@ -41,9 +41,10 @@ class AuthorClaim(TimeStampedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_claims"
     )
-    # The place in the author list whose name matches the claimant's, if one does.
-    authorship = models.ForeignKey(
-        Authorship,
+    # The listed author whose name matches the claimant's, if one does. An Author, not
+    # an Authorship: metadata refreshes rewrite a paper's author list, its names stay.
+    author = models.ForeignKey(
+        Author,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -53,8 +53,8 @@ def claim_list_for_paper(*, paper: Paper) -> QuerySet[AuthorClaim]:
     return (
         AuthorClaim.objects.approved()
         .filter(paper=paper)
-        .select_related("user", "authorship__author")
-        .order_by("authorship__position", "decided_at", "pk")
+        .select_related("user", "author")
+        .order_by("decided_at", "pk")
     )
 
 
@@ -72,7 +72,7 @@ def claim_list_pending() -> QuerySet[AuthorClaim]:
     """Return the claims waiting for a moderator, oldest first."""
     return (
         AuthorClaim.objects.filter(status=AuthorClaim.Status.PENDING)
-        .select_related("paper", "user", "authorship__author")
+        .select_related("paper", "user", "author")
         .prefetch_related("paper__authorships__author")
         .order_by("created_at", "pk")
     )

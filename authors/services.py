@@ -128,7 +128,11 @@ def claim_create(*, user: User, paper: Paper, note: str = "") -> AuthorClaim:
     try:
         with transaction.atomic():
             claim = AuthorClaim.objects.create(
-                paper=paper, user=user, authorship=authorship, orcid=orcid, note=note
+                paper=paper,
+                user=user,
+                author=authorship.author if authorship else None,
+                orcid=orcid,
+                note=note,
             )
     except IntegrityError as exc:  # the same claim sent twice at once
         raise ValidationError(
@@ -153,7 +157,7 @@ def claim_check_orcid(
     claim = AuthorClaim.objects.select_related("paper").filter(pk=claim_id).first()
     if claim is None or claim.status != AuthorClaim.Status.PENDING:
         return claim
-    if claim.authorship_id is None:
+    if claim.author_id is None:
         return claim  # not a listed author: moderators only
     if client is None:
         from papers.sources.clients import orcid_client

@@ -22,8 +22,9 @@ from users.models import User
 
 
 def _with_comments(qs):
-    """Add the writer, comments, endorsements and author responses a full summary shows."""
-    return summary_selectors.with_authors_voice(
+    """Add the writer and comments a full summary shows, and count its endorsements and
+    author responses (loaded by summary_selectors.attach_authors_voice)."""
+    return summary_selectors.with_authors_voice_counts(
         qs.select_related("writer").prefetch_related(
             Prefetch(
                 "comments",
@@ -123,8 +124,12 @@ def paper_detail(request, pk: int):
     for summary in summaries:
         summary.threaded_comments = thread_order(summary.comments.all())
         _fresh_for_writer(request, summary)
-    summary_selectors.attach_my_votes(summaries, request.user)
+    summary_selectors.attach_authors_voice(summaries)
     claims = list(author_selectors.claim_list_for_paper(paper=paper))
+    viewer_is_author = any(claim.user_id == request.user.pk for claim in claims)
+    summary_selectors.attach_my_votes(
+        summaries, request.user, authored={paper.pk} if viewer_is_author else set()
+    )
     summary_selectors.attach_author_marks(
         summaries, known={paper.pk: {claim.user_id for claim in claims}}
     )
@@ -146,8 +151,8 @@ def paper_detail(request, pk: int):
             "my_summary": my_summary,
             "citing": citing,
             "claims": claims,
-            "claimed_authorships": {c.authorship_id for c in claims if c.authorship_id},
-            "viewer_is_author": any(c.user_id == request.user.pk for c in claims),
+            "claimed_authors": {c.author_id for c in claims if c.author_id},
+            "viewer_is_author": viewer_is_author,
         },
     )
 
@@ -164,6 +169,7 @@ def summary_detail(request, pk: int):
     )
     summary.threaded_comments = thread_order(summary.comments.all())
     _fresh_for_writer(request, summary)
+    summary_selectors.attach_authors_voice([summary])
     summary_selectors.attach_my_votes([summary], request.user)
     summary_selectors.attach_author_marks([summary])
     cache_depends("venue", summary.paper.venue_id)
@@ -181,6 +187,7 @@ def summary_shared(request, token: str):
         )
     )
     summary.threaded_comments = thread_order(summary.comments.all())
+    summary_selectors.attach_authors_voice([summary])
     summary_selectors.attach_author_marks([summary])
     return render(
         request, "summary_detail.html", {"summary": summary, "paper": summary.paper}

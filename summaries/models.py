@@ -125,7 +125,6 @@ class Summary(TimeStampedModel):
     my_response: Any  # the viewer's author response, if any
     by_paper_author: bool  # written by a claimed author of the paper
     paper_author_ids: set[int]  # the paper's claimed authors
-    endorsement_count: int  # on summary cards
     popularity: float  # this week's votes, on the home page
     threaded_comments: list[Any]  # the comment tree in reading order
 

@@ -6,6 +6,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 
@@ -19,6 +20,17 @@ from .models import AuthorResponse, Endorsement, Summary
 def _endorsement_count() -> Coalesce:
     counts = (
         Endorsement.objects.filter(summary=OuterRef("pk"))
+        .order_by()
+        .values("summary")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def _response_count() -> Coalesce:
+    counts = (
+        AuthorResponse.objects.filter(summary=OuterRef("pk"))
         .order_by()
         .values("summary")
         .annotate(n=Count("pk"))
@@ -57,25 +69,27 @@ def summary_list_for_writer(*, writer, include_anonymous: bool) -> QuerySet[Summ
     return _with_paper(qs).order_by("-published_at", "-pk")
 
 
-def attach_my_votes(summaries, user) -> None:
+def attach_my_votes(summaries, user, *, authored: set[int] | None = None) -> None:
     """Set `my_vote` (1, -1 or 0) on each summary for the viewing user, and
     `viewer_is_author` (the viewer is a claimed author of its paper: their vote is
-    recorded but not counted), in two queries."""
+    recorded but not counted), in two queries, or one when `authored` (the ids of the
+    papers the viewer is a claimed author of, among these) is known."""
     from .models import Vote
 
     votes = {}
-    authored: set[int] = set()
     if user.is_authenticated and summaries:
         votes = dict(
             Vote.objects.filter(user=user, summary__in=summaries).values_list(
                 "summary_id", "value"
             )
         )
-        authored = set(
-            AuthorClaim.objects.approved()
-            .filter(user=user, paper_id__in={s.paper_id for s in summaries})
-            .values_list("paper_id", flat=True)
-        )
+        if authored is None:
+            authored = set(
+                AuthorClaim.objects.approved()
+                .filter(user=user, paper_id__in={s.paper_id for s in summaries})
+                .values_list("paper_id", flat=True)
+            )
+    authored = authored or set()
     for summary in summaries:
         summary.my_vote = votes.get(summary.pk, 0)
         summary.viewer_is_author = summary.paper_id in authored
@@ -99,6 +113,39 @@ def with_authors_voice(qs: QuerySet[Summary]) -> QuerySet[Summary]:
             queryset=AuthorResponse.objects.select_related("writer"),
         ),
     )
+
+
+def with_authors_voice_counts(qs: QuerySet[Summary]) -> QuerySet[Summary]:
+    """Count each summary's endorsements and author responses in the same query, for
+    attach_authors_voice."""
+    return qs.annotate(
+        endorsement_count=_endorsement_count(), response_count=_response_count()
+    )
+
+
+def attach_authors_voice(summaries) -> None:
+    """Load the endorsements and author responses of the summaries that have any.
+
+    The summaries come from with_authors_voice_counts: those without any get empty
+    lists at no query, so a page whose summaries nobody endorsed or answered pays
+    nothing for them.
+    """
+    wanted = {
+        "endorsements": (
+            [s for s in summaries if s.endorsement_count],
+            Endorsement.objects.select_related("author"),
+        ),
+        "author_responses": (
+            [s for s in summaries if s.response_count],
+            AuthorResponse.objects.select_related("writer"),
+        ),
+    }
+    for name, (some, queryset) in wanted.items():
+        if some:
+            prefetch_related_objects(some, Prefetch(name, queryset=queryset))
+        for summary in summaries:
+            cache = summary.__dict__.setdefault("_prefetched_objects_cache", {})
+            cache.setdefault(name, queryset.none())
 
 
 def attach_author_marks(summaries, *, known: dict[int, set[int]] | None = None) -> None:

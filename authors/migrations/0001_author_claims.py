@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('orcid_result', models.CharField(blank=True, max_length=300)),
                 ('reason', models.TextField(blank=True, max_length=1000, verbose_name="moderator's reason")),
                 ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('authorship', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='claims', to='papers.authorship')),
+                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='claims', to='papers.author')),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='author_claims', to='papers.paper')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='author_claims', to=settings.AUTH_USER_MODEL)),

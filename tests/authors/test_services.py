@@ -56,7 +56,7 @@ def test_a_listed_author_whose_orcid_lists_the_paper_is_approved_at_once(
 
     assert made.status == AuthorClaim.Status.APPROVED
     assert made.method == AuthorClaim.Method.ORCID
-    assert made.authorship.author.name == "Stephen J. Eglen"
+    assert made.author.name == "Stephen J. Eglen"
     assert made.orcid_result == "The ORCID record lists this paper."
     assert orcid_replay.requests == [f"/v3.0/{ORCID}/works"]
     notice = Notification.objects.get(recipient=researcher)
@@ -83,7 +83,7 @@ def test_a_claimant_missing_from_the_author_list_waits_for_a_moderator(
     made = claim(researcher, paper, django_capture_on_commit_callbacks, note="née X")
 
     assert made.status == AuthorClaim.Status.PENDING
-    assert made.authorship is None
+    assert made.author is None
     assert made.note == "née X"
     assert orcid_replay.requests == []  # ORCID alone never approves a non-listed name
 

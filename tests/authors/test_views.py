@@ -89,3 +89,24 @@ def test_nobody_withdraws_another_users_claim(client, researcher, their_paper):
         client.post(reverse("authors:claim-withdraw", args=[made.pk])).status_code
         == 404
     )
+
+
+def test_the_author_list_badge_survives_a_rewritten_author_list(
+    client, researcher, their_paper, moderator
+):
+    from authors.services import claim_create, claim_decide
+    from papers.models import Author, Authorship
+
+    made = claim_create(user=researcher, paper=their_paper)
+    claim_decide(claim=made, actor=moderator, approve=True)
+    # A metadata refresh replaces the paper's author list (papers.services.merge).
+    their_paper.authorships.all().delete()
+    Authorship.objects.create(
+        paper=their_paper,
+        author=Author.objects.get(name="Stephen J. Eglen"),
+        position=0,
+    )
+
+    html = client.get(their_paper.get_absolute_url()).content.decode()
+
+    assert 'Stephen J. Eglen <span class="badge badge-verified"' in html
