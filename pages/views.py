@@ -1,5 +1,7 @@
 """Pages that bring several apps together (home, paper, summary, user profile) and ops views."""
 
+from functools import partial
+
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,6 +11,7 @@ from django.views.decorators.http import require_POST
 from authors import selectors as author_selectors
 from comments.models import Comment
 from comments.selectors import thread_order
+from community import selectors as community_selectors
 from discovery import selectors as discovery_selectors
 from lists import selectors as list_selectors
 from papers import selectors as paper_selectors
@@ -153,6 +156,8 @@ def paper_detail(request, pk: int):
             "claims": claims,
             "claimed_authors": {c.author_id for c in claims if c.author_id},
             "viewer_is_author": viewer_is_author,
+            # Called by the paper-head fragment only when it renders (not on a hit).
+            "code_links": partial(community_selectors.paper_links_shown, paper=paper),
         },
     )
 

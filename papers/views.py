@@ -18,10 +18,14 @@ PER_PAGE = 50
 
 
 def _shows_papers(papers) -> None:
-    """Record, for the page cache, the papers a list page shows and their venues."""
+    """Record, for the page cache, the papers a list page shows, their venues and the
+    summaries whose excerpts it shows."""
     for paper in papers:
         cache_depends("paper", paper.pk)
         cache_depends("venue", paper.venue_id)
+        cache_depends(
+            "summary-excerpt", *(s.pk for s in getattr(paper, "top_summaries", ()))
+        )
 
 
 def venue_list(request):
@@ -47,7 +51,9 @@ def venue_detail(request, slug: str, year: int | None = None):
     if current is None:
         raise Http404("This venue has no papers for that year.")
     page = paginate(
-        request, selectors.paper_list(filters=Q(venue=venue, year=year)), PER_PAGE
+        request,
+        selectors.paper_list(filters=Q(venue=venue, year=year), excerpts=True),
+        PER_PAGE,
     )
     _shows_papers(page.object_list)
     return render(
@@ -65,7 +71,7 @@ def venue_detail(request, slug: str, year: int | None = None):
 
 def year_detail(request, year: int):
     cache_depends("year-papers", year)
-    papers = selectors.paper_list(filters=Q(year=year))
+    papers = selectors.paper_list(filters=Q(year=year), excerpts=True)
     page = paginate(request, papers, PER_PAGE)
     _shows_papers(page.object_list)
     if not page.object_list:
@@ -82,7 +88,9 @@ def keyword_detail(request, slug: str):
     keyword = get_object_or_404(Keyword, slug=slug)
     cache_depends("keyword-papers", keyword.pk)
     page = paginate(
-        request, selectors.paper_list(filters=Q(keywords=keyword)), PER_PAGE
+        request,
+        selectors.paper_list(filters=Q(keywords=keyword), excerpts=True),
+        PER_PAGE,
     )
     _shows_papers(page.object_list)
     return render(

@@ -104,8 +104,8 @@ def cache_touch(kind: str, *ids: object) -> None:
     """Mark objects as changed: every page or fragment that shows them is stale.
 
     Called by the services that change public content, with the kind of object
-    ("paper", "summary", "comment", "user", "venue", "venue-papers", "year-papers",
-    "keyword-papers", "list", "paper-authors" (a paper's claimed authors),
+    ("paper", "summary", "summary-excerpt", "comment", "user", "venue", "venue-papers",
+    "year-papers", "keyword-papers", "list", "paper-authors" (a paper's claimed authors),
     "summary-voice" (a summary's author responses)) and the ids changed. The versions move at once and again
     after the transaction commits, so a page rendered from the data before the commit
     is never kept.
@@ -152,7 +152,8 @@ def _versions(keys: Iterable[str], *, created_at: int | None = None) -> dict[str
     touched it during the render (its touch would have stored it).
     """
     keys = list(keys)
-    found = cache.get_many(keys) if keys else {}
+    # A copy: with the cache down, django-redis answers every call with one shared {}.
+    found = dict(cache.get_many(keys)) if keys else {}
     if created_at is not None:
         for key in keys:
             if key not in found:

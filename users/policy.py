@@ -1,9 +1,9 @@
 """Who may write: the one check every write service makes before changing anything.
 
 Writing means saving, autosaving or publishing a summary, voting, commenting, reporting,
-following, asking for a summary, uploading an image, claiming authorship of a paper,
-endorsing a summary and posting an author response, on the site and through the API.
-The services call `ensure_can_write` first, so pages, the API, the admin and management
+following, asking for a summary, uploading an image, adding a link to a paper, claiming
+authorship of a paper, endorsing a summary and posting an author response, on the site and
+through the API. The services call `ensure_can_write` first, so pages, the API, the admin and management
 commands all meet the same rule.
 
 E-mail verification is not checked again here: where the site requires it
@@ -34,6 +34,7 @@ class Action(StrEnum):
     SUMMARY_REQUEST = "summary-request"
     IMAGE_UPLOAD = "image-upload"
     READING_LIST = "reading-list"
+    PAPER_LINK = "paper-link"
     AUTHOR_CLAIM = "author-claim"
     ENDORSE = "endorse"
     AUTHOR_RESPONSE = "author-response"

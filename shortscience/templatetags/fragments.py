@@ -78,6 +78,13 @@ def pluck(items, attribute: str) -> list[object]:
     return [getattr(item, attribute) for item in items]
 
 
+@register.filter
+def pluck_all(items, attribute: str) -> list[object]:
+    """Return the members of one list attribute of each item, in one flat list:
+    `page.object_list|pluck_all:"top_summaries"` (items without it give none)."""
+    return [member for item in items for member in getattr(item, attribute, ())]
+
+
 @register.tag("fragment")
 def do_fragment(parser, token):
     bits = token.split_contents()[1:]

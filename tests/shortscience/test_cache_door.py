@@ -304,3 +304,35 @@ def test_a_cached_search_shows_a_listed_paper_change_at_once(searchable):
     paper_save_from_admin(paper=searchable)
 
     assert Client().get("/search/?q=monte+carlo")["X-Cache"] == "miss"
+
+
+# Pages kept in the process's memory ----------------------------------------------------
+
+
+def test_a_page_this_process_keeps_is_checked_by_its_versions_alone(
+    paper_path, monkeypatch
+):
+    from shortscience import cache as page_cache
+
+    Client().get(paper_path)
+    fetched = []
+    real_get = page_cache.cache.get
+    monkeypatch.setattr(
+        page_cache.cache,
+        "get",
+        lambda key, *a, **k: fetched.append(key) or real_get(key, *a, **k),
+    )
+
+    response = Client().get(paper_path)
+
+    assert response["X-Cache"] == "hit"
+    assert not [k for k in fetched if k.startswith("page:")]  # not fetched again
+
+
+def test_emptying_the_cache_makes_pages_kept_in_memory_stale(paper_path):
+    Client().get(paper_path)
+    assert Client().get(paper_path)["X-Cache"] == "hit"
+
+    cache.clear()
+
+    assert Client().get(paper_path)["X-Cache"] == "miss"
