@@ -9,6 +9,7 @@ from tests.replay import (
     CrossrefReplay,
     DblpReplay,
     OaiReplay,
+    OrcidReplay,
 )
 
 
@@ -163,6 +164,17 @@ def bibsonomy_replay(httpserver, settings):
     )
     settings.BIBSONOMY_API_URL = httpserver.url_for("/bibsonomy")
     settings.BIBSONOMY_USER, settings.BIBSONOMY_API_KEY = replay.auth
+    return replay
+
+
+@pytest.fixture
+def orcid_replay(httpserver, settings):
+    """ORCID's public API replayed from recorded works lists."""
+    replay = OrcidReplay()
+    httpserver.expect_request(re.compile(r"^/v3\.0/.+/works$")).respond_with_handler(
+        replay
+    )
+    settings.ORCID_API_URL = httpserver.url_for("/v3.0")
     return replay
 
 

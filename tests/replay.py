@@ -1,4 +1,4 @@
-"""A local replay of arXiv, Crossref and BibSonomy over real HTTP.
+"""A local replay of arXiv, Crossref, BibSonomy, dblp and ORCID over real HTTP.
 
 Recorded entries (tests/fixtures/, in each service's real format) are served by a
 pytest-httpserver instance: arXiv feeds are assembled from the recorded <entry>
@@ -250,3 +250,36 @@ class OaiReplay:
             + self.tail
         )
         return Response(body, content_type="text/xml")
+
+
+class OrcidReplay:
+    """Serve ORCID's /{orcid}/works from recorded answers (tests/fixtures/orcid/).
+
+    A record with a recorded works_<orcid>.json (or the XML sample) answers with it;
+    any other iD answers with ORCID's recorded 404. `down` answers 503 to everything.
+    """
+
+    def __init__(self):
+        self.works: dict[str, tuple[str, str]] = {}
+        for path in (FIXTURES / "orcid").glob("works_*"):
+            orcid = path.stem.rsplit("_", 1)[1]
+            kind = "application/xml" if path.suffix == ".xml" else JSON_ORCID
+            self.works[orcid] = (path.read_text(encoding="utf-8"), kind)
+        self.not_found = (FIXTURES / "orcid" / "error_404.json").read_text(
+            encoding="utf-8"
+        )
+        self.requests: list[str] = []
+        self.down = False
+
+    def __call__(self, request: Request) -> Response:
+        self.requests.append(request.path)
+        if self.down:
+            return Response("Service Unavailable", status=503)
+        orcid = request.path.strip("/").split("/")[-2]
+        if orcid in self.works:
+            body, kind = self.works[orcid]
+            return Response(body, content_type=kind)
+        return Response(self.not_found, status=404, content_type=JSON_ORCID)
+
+
+JSON_ORCID = "application/vnd.orcid+json; qs=4;charset=UTF-8"

@@ -20,6 +20,7 @@ from .crossref import CrossrefClient
 from .dblp import MAX_PAGE_SIZE, DblpClient
 from .http import HttpClient
 from .oaipmh import OaiClient
+from .orcid import OrcidClient
 from .ratelimit import RateLimiter, rate_limiter_from_settings
 
 
@@ -113,6 +114,14 @@ def oai_client(
     return OaiClient(
         http=http_client("arXiv OAI-PMH", rate_limiter=rate_limiter, **http_options),
         base_url=base_url or settings.ARXIV_OAI_URL,
+    )
+
+
+def orcid_client(*, base_url: str | None = None, **http_options: Any) -> OrcidClient:
+    """Return an ORCID public API client from settings."""
+    return OrcidClient(
+        http=http_client("ORCID", **http_options),
+        base_url=base_url or settings.ORCID_API_URL,
     )
 
 

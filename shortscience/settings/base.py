@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "shortscience",
     "users",
     "papers",
+    "authors",
     "summaries",
     "comments",
     "community",
@@ -409,6 +410,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=47),
         "args": ("comments.Comment",),
     },
+    "every-hour-rerender-stale-author-responses": {
+        "task": "shortscience.tasks.rerender_stale",
+        "schedule": crontab(minute=52),
+        "args": ("summaries.AuthorResponse",),
+    },
     # Every day at 03:10 UTC: remove summaries deleted more than 30 days ago.
     "every-day-purge-deleted-summaries": {
         "task": "summaries.tasks.purge_deleted_summaries",
@@ -462,6 +468,8 @@ BIBSONOMY_API_URL = env("BIBSONOMY_API_URL", default="https://www.bibsonomy.org/
 BIBSONOMY_USER = env("BIBSONOMY_USER", default="")
 BIBSONOMY_API_KEY = env("BIBSONOMY_API_KEY", default="")
 CROSSREF_API_URL = env("CROSSREF_API_URL", default="https://api.crossref.org")
+# ORCID's public API: the works on a researcher's record, to confirm authorship claims.
+ORCID_API_URL = env("ORCID_API_URL", default="https://pub.orcid.org/v3.0")
 # arXiv asks for at most one request every 3 seconds.
 ARXIV_MIN_INTERVAL = env.float("ARXIV_MIN_INTERVAL", default=3.0)
 # arXiv's OAI-PMH interface, harvested daily for new papers in ARXIV_HARVEST_CATEGORIES
