@@ -1,11 +1,14 @@
 from django.urls import path
 
-from shortscience.cache import cache_anonymous, page_number
+from shortscience.cache import cache_anonymous, one_of, page_number
 
 from . import views
+from .models import Paper
 
 app_name = "papers"
 PAGED = {"page": page_number}
+# A venue-year's papers, all of them ("") or those with one decision.
+VENUE_YEAR = {**PAGED, "decision": one_of("", *Paper.Decision.values)}
 
 urlpatterns = [
     path("papers/add/", views.paper_add, name="paper-add"),
@@ -16,12 +19,12 @@ urlpatterns = [
     path("venues/", cache_anonymous(views.venue_list), name="venue-list"),
     path(
         "venues/<slug:slug>/",
-        cache_anonymous(views.venue_detail, params=PAGED),
+        cache_anonymous(views.venue_detail, params=VENUE_YEAR),
         name="venue-detail",
     ),
     path(
         "venues/<slug:slug>/<int:year>/",
-        cache_anonymous(views.venue_detail, params=PAGED),
+        cache_anonymous(views.venue_detail, params=VENUE_YEAR),
         name="venue-year",
     ),
     path("years/", cache_anonymous(views.year_list), name="year-list"),

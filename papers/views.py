@@ -12,7 +12,7 @@ from shortscience.queue import enqueue
 
 from . import selectors, services
 from .forms import AddPaperForm, VenueImportForm
-from .models import Keyword, PaperImport, Venue
+from .models import Keyword, Paper, PaperImport, Venue
 
 PER_PAGE = 50
 
@@ -46,9 +46,15 @@ def venue_detail(request, slug: str, year: int | None = None):
     current = next((y for y in years if y["year"] == year), None)
     if current is None:
         raise Http404("This venue has no papers for that year.")
-    page = paginate(
-        request, selectors.paper_list(filters=Q(venue=venue, year=year)), PER_PAGE
-    )
+    filters = Q(venue=venue, year=year)
+    decision = request.GET.get("decision", "")
+    if decision not in Paper.Decision.values:
+        decision = ""
+    if decision:
+        filters &= Q(decision=decision)
+    # In normalised-title order, which the (venue, year, title_key) index holds.
+    papers = selectors.paper_list(filters=filters).order_by("title_key", "pk")
+    page = paginate(request, papers, PER_PAGE)
     _shows_papers(page.object_list)
     return render(
         request,
@@ -59,6 +65,8 @@ def venue_detail(request, slug: str, year: int | None = None):
             "year": year,
             "current": current,
             "page": page,
+            "decision": decision,
+            "decisions": selectors.venue_year_decisions(venue=venue, year=year),
         },
     )
 
