@@ -9,7 +9,14 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from shortscience.cache import CACHE_ERRORS, cache_version
 from shortscience.identifiers import ArxivId, BibsonomyRef, Identifier, normalise_title
 
-from .models import Authorship, Keyword, Paper, Venue, public_summaries_q
+from .models import (
+    Authorship,
+    Keyword,
+    Paper,
+    Venue,
+    VenueSync,
+    public_summaries_q,
+)
 from .sources.clients import Fetchers
 from .sources.http import SourceError, TransientSourceError
 
@@ -121,6 +128,11 @@ def venue_year_decisions(*, venue: Venue, year: int) -> list[tuple[str, str, int
 def venue_coverage(*, venues: list[Venue]) -> dict[int, list[Mapping[str, Any]]]:
     """Return {venue id: venue_years(venue)} for the venue index (each cached)."""
     return {venue.pk: venue_years(venue=venue) for venue in venues}
+
+
+def venue_sync_list(*, limit: int = 30) -> list[VenueSync]:
+    """The latest imports of venue-years (by hand and by the daily sync), newest first."""
+    return list(VenueSync.objects.order_by("-ran_at", "-pk")[:limit])
 
 
 def year_list() -> list[Mapping[str, Any]]:

@@ -16,6 +16,11 @@ urlpatterns = [
     path("papers/add/search/<str:search_id>/", views.title_search, name="title-search"),
     path("imports/<int:pk>/retry/", views.import_retry, name="import-retry"),
     path("venues/import/", views.venue_import, name="venue-import"),
+    path(
+        "venues/import/openreview/",
+        views.venue_import_openreview,
+        name="venue-import-openreview",
+    ),
     path("venues/", cache_anonymous(views.venue_list), name="venue-list"),
     path(
         "venues/<slug:slug>/",

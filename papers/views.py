@@ -11,7 +11,7 @@ from shortscience.pagination import paginate
 from shortscience.queue import enqueue
 
 from . import selectors, services
-from .forms import AddPaperForm, VenueImportForm
+from .forms import AddPaperForm, OpenReviewImportForm, VenueImportForm
 from .models import Keyword, Paper, PaperImport, Venue
 
 PER_PAGE = 50
@@ -25,8 +25,14 @@ def _shows_papers(papers) -> None:
 
 
 def venue_list(request):
+    """Every venue with its totals and, per year, how many of its papers are summarised."""
     cache_depends("list", "venues")
-    return render(request, "papers/venue_list.html", {"venues": selectors.venue_list()})
+    venues = list(selectors.venue_list())
+    coverage = selectors.venue_coverage(venues=venues)
+    for venue in venues:
+        cache_depends("venue-papers", venue.pk)
+        venue.coverage = coverage[venue.pk]
+    return render(request, "papers/venue_list.html", {"venues": venues})
 
 
 def venue_detail(request, slug: str, year: int | None = None):
@@ -160,7 +166,26 @@ def import_retry(request, pk: int):
     return redirect(paper_import)
 
 
-@user_passes_test(lambda user: user.is_active and user.is_staff)
+def _staff(user) -> bool:
+    return user.is_active and user.is_staff
+
+
+def _venue_import_page(request, *, form=None, openreview_form=None, status=200):
+    return render(
+        request,
+        "papers/venue_import.html",
+        {
+            "form": form or VenueImportForm(),
+            "openreview_form": openreview_form or OpenReviewImportForm(),
+            "synced": settings.DBLP_SYNC_VENUES,
+            "openreview_synced": settings.OPENREVIEW_SYNC_VENUES,
+            "runs": selectors.venue_sync_list(limit=30),
+        },
+        status=status,
+    )
+
+
+@user_passes_test(_staff)
 def venue_import(request):
     """Staff: queue an import of a venue-year from dblp (as `manage.py import_venue`)."""
     from .tasks import import_venue
@@ -174,9 +199,31 @@ def venue_import(request):
             f"The import of {key} {year} is queued; the venue's page fills as it runs.",
         )
         return redirect("papers:venue-import")
-    return render(
-        request,
-        "papers/venue_import.html",
-        {"form": form, "synced": settings.DBLP_SYNC_VENUES},
-        status=400 if form.errors else 200,
+    return _venue_import_page(request, form=form, status=400 if form.errors else 200)
+
+
+@user_passes_test(_staff)
+@require_POST
+def venue_import_openreview(request):
+    """Staff: queue an import of a venue-year from OpenReview (`manage.py import_openreview`)."""
+    from .tasks import import_openreview
+
+    form = OpenReviewImportForm(request.POST)
+    if not form.is_valid():
+        return _venue_import_page(request, openreview_form=form, status=400)
+    venue, year = form.cleaned_data["venue"], form.cleaned_data["year"]
+    include_rejected = form.cleaned_data["include_rejected"]
+    enqueue(
+        import_openreview, venue.pk, year, include_rejected, form.cleaned_data["api"]
     )
+    messages.success(
+        request,
+        f"The import of {venue.short_name} {year} from OpenReview "
+        f"({venue.openreview_id_for(year)}) is queued"
+        + (
+            "; rejected and withdrawn papers will be kept too."
+            if include_rejected
+            else "."
+        ),
+    )
+    return redirect("papers:venue-import")
