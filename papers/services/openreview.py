@@ -53,7 +53,9 @@ class OpenReviewImportReport:
         return bool(self.created or self.matched)
 
     def summary(self) -> str:
-        decided = ", ".join(f"{n} {d}" for d, n in sorted(self.decisions.items()))
+        decided = ", ".join(
+            f"{n} {d.replace('_', ' ')}" for d, n in sorted(self.decisions.items())
+        )
         text = (
             f"{self.openreview_id} (OpenReview API {self.api}): {self.found} "
             f"submissions, {self.stored} stored ({decided or 'none'}), "
