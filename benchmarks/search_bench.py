@@ -759,10 +759,14 @@ def main():
             results[label] = figures
             print(
                 f"{last:>7,} papers, {state['summaries']:>7,} summaries, "
-                f"{state['votes']:,} votes: loaded in {loaded:.0f} s, indexed in {indexed:.0f} s"
+                f"{state['votes']:,} votes: loaded in {loaded:.0f} s, indexed in {indexed:.0f} s",
+                flush=True,
             )
             for url, status in failures[:5]:
                 print(f"  unexpected {status} for {url}")
+            # Printed as soon as measured, so a long run that is stopped keeps them.
+            for page, (p50, p95) in figures.items():
+                print(f"  {page:<11} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms", flush=True)
 
         small_n, full_n = f"{small:,}", f"{args.papers:,}"
         print()
