@@ -7,6 +7,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from community.selectors import paper_links_shown
 from feeds.links import absolute
 
 from .auth import request_user
@@ -28,6 +29,15 @@ class VenueRef(Schema):
     name: str
 
 
+class LinkOut(Schema):
+    kind: str = Field(description='"code", "project", "data" or "video".')
+    url: str = Field(description="An http(s) address.")
+    origin: str = Field(
+        description='"comment" (arXiv\'s comment field), "abstract", or "writer" '
+        "(added by a writer, approved by a moderator)."
+    )
+
+
 class PaperOut(Schema):
     id: int
     title: str
@@ -42,6 +52,23 @@ class PaperOut(Schema):
     url: str = Field(description="The paper's page on the site.")
     pdf_url: str | None
     summary_count: int = Field(description="Number of public summaries.")
+    arxiv_comment: str | None = Field(
+        description="The authors' comment on arXiv, such as page counts or a code link."
+    )
+    links: list[LinkOut] = Field(
+        description="Code, project, data and video links, each once."
+    )
+
+    @staticmethod
+    def resolve_arxiv_comment(paper) -> str | None:
+        return paper.arxiv_comment or None
+
+    @staticmethod
+    def resolve_links(paper) -> list[dict[str, str]]:
+        shown = paper_links_shown(
+            paper=paper, approved=getattr(paper, "approved_links", None)
+        )
+        return [{"kind": x.kind, "url": x.url, "origin": x.origin} for x in shown]
 
     @staticmethod
     def resolve_authors(paper) -> list[str]:

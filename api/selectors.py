@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from community.selectors import approved_links_prefetch
 from papers.models import Authorship, Paper, Venue
 from summaries.models import Summary
 from users.models import User
@@ -35,7 +36,8 @@ def _public_summary_count() -> Coalesce:
 
 
 def paper_list(*, filters: Q | None = None) -> QuerySet[Paper]:
-    """Return papers with venue, ordered authors and `summary_count` (public only)."""
+    """Return papers with venue, ordered authors, `summary_count` (public only) and
+    their approved code and project links."""
     qs = Paper.objects.annotate(summary_count=_public_summary_count())
     if filters is not None:
         qs = qs.filter(filters)
@@ -43,7 +45,8 @@ def paper_list(*, filters: Q | None = None) -> QuerySet[Paper]:
         Prefetch(
             "authorships",
             queryset=Authorship.objects.select_related("author").order_by("position"),
-        )
+        ),
+        approved_links_prefetch(),
     )
 
 

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 
 from comments.models import Comment
+from papers import links
+from papers.models import Paper
 from summaries.models import Summary
 
 
@@ -97,6 +99,75 @@ class Report(models.Model):
         return self.summary or self.comment
 
 
+class PaperLinkQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=PaperLink.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=PaperLink.Status.PENDING)
+
+
+class PaperLink(models.Model):
+    """A code, project, data or video link a writer added to a paper.
+
+    Shown on the paper page once a moderator approves it (a moderator's own link is
+    approved as it is added). `url` is in papers.links' normal form and `url_key` is its
+    key, so that one paper lists an address once however it was typed.
+    """
+
+    class Kind(models.TextChoices):
+        CODE = links.CODE, links.KINDS[links.CODE]
+        PROJECT = links.PROJECT, links.KINDS[links.PROJECT]
+        DATA = links.DATA, links.KINDS[links.DATA]
+        VIDEO = links.VIDEO, links.KINDS[links.VIDEO]
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a moderator"
+        APPROVED = "approved", "Shown"
+        REJECTED = "rejected", "Turned down"
+
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="added_links"
+    )
+    url = models.URLField(max_length=links.MAX_URL)
+    url_key = models.CharField(max_length=links.MAX_URL)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="paper_links",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PaperLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paper", "url_key"], name="paper_link_once_per_paper"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.url} for paper {self.paper_id}"
+
+    def as_found(self) -> links.FoundLink:
+        return links.FoundLink(self.url, self.kind, links.WRITER)
+
+
 class ModerationLog(models.Model):
     """Who did what to which content: the audit trail of moderation."""
 
@@ -106,11 +177,13 @@ class ModerationLog(models.Model):
         BAN = "ban", "Banned"
         UNBAN = "unban", "Unbanned"
         DISMISS = "dismiss", "Dismissed a report on"
+        APPROVE_LINK = "approve-link", "Approved a link on"
+        REJECT_LINK = "reject-link", "Turned down a link on"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    action = models.CharField(max_length=10, choices=Action.choices)
+    action = models.CharField(max_length=12, choices=Action.choices)
     summary = models.ForeignKey(
         Summary, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -123,6 +196,9 @@ class ModerationLog(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    paper_link = models.ForeignKey(
+        PaperLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

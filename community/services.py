@@ -6,19 +6,22 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from comments.models import Comment
 from comments.services import comment_render, comment_set_hidden
+from papers import links
+from papers.models import Paper
+from shortscience.cache import cache_touch
 from summaries.models import Summary
 from summaries.services import summary_set_hidden
 from users.models import MODERATORS_GROUP, User
 from users.policy import Action, ensure_can_write
 from users.services import user_ban_set
 
-from .models import ModerationLog, Notification, Report
+from .models import ModerationLog, Notification, PaperLink, Report
 
 MODERATORS = MODERATORS_GROUP
 
@@ -216,7 +219,7 @@ def report_held_post(
 
 
 def _log(
-    actor, action, *, summary=None, comment=None, user=None, note=""
+    actor, action, *, summary=None, comment=None, user=None, paper_link=None, note=""
 ) -> ModerationLog:
     return ModerationLog.objects.create(
         actor=actor,
@@ -224,6 +227,7 @@ def _log(
         summary=summary,
         comment=comment,
         user=user,
+        paper_link=paper_link,
         note=note[:500],
     )
 
@@ -288,3 +292,105 @@ def user_set_banned(*, actor: User, user: User, banned: bool, note: str = "") ->
 def moderators_group() -> Group:
     group, _ = Group.objects.get_or_create(name=MODERATORS)
     return group
+
+
+# Code and project links -------------------------------------------------------------
+
+# A writer may have this many links waiting for a moderator at once.
+MAX_PENDING_LINKS = 20
+
+
+def paper_link_add(*, paper: Paper, user: User, url: str, kind: str) -> PaperLink:
+    """Add a code, project, data or video link to a paper, for moderators to approve.
+
+    The address must be http(s); it is stored in normal form and refused when the paper
+    already lists it (from its arXiv comment, its abstract or an earlier suggestion). A
+    moderator's own link is approved as it is added and shows at once.
+    """
+    ensure_can_write(user, action=Action.PAPER_LINK)
+    if kind not in PaperLink.Kind.values:
+        raise ValidationError(
+            "Choose what the link leads to: code, project page, data or video."
+        )
+    normal = links.normalise_url(url)
+    key = links.link_key(normal)
+    own = links.links_from_paper(comment=paper.arxiv_comment, abstract=paper.abstract)
+    if key in {link.key for link in own}:
+        raise ValidationError(
+            "The paper's page already shows this link (from its arXiv comment or abstract)."
+        )
+    existing = PaperLink.objects.filter(paper=paper, url_key=key).first()
+    if existing is not None:
+        raise ValidationError(_ALREADY[existing.status])
+    if PaperLink.objects.pending().filter(added_by=user).count() >= MAX_PENDING_LINKS:
+        raise ValidationError(
+            f"You have {MAX_PENDING_LINKS} links waiting for a moderator; "
+            "add more once they are reviewed."
+        )
+    moderator = is_moderator(user)
+    try:
+        with transaction.atomic():
+            link = PaperLink.objects.create(
+                paper=paper,
+                url=normal,
+                url_key=key,
+                kind=kind,
+                added_by=user,
+                status=PaperLink.Status.APPROVED
+                if moderator
+                else PaperLink.Status.PENDING,
+                reviewed_by=user if moderator else None,
+                reviewed_at=timezone.now() if moderator else None,
+            )
+            if moderator:
+                _log(
+                    user,
+                    ModerationLog.Action.APPROVE_LINK,
+                    paper_link=link,
+                    note=normal,
+                )
+                cache_touch("paper", paper.pk)
+    except IntegrityError as exc:
+        # The same link suggested at the same moment by someone else.
+        raise ValidationError(_ALREADY[PaperLink.Status.PENDING]) from exc
+    return link
+
+
+_ALREADY: dict[str, str] = {
+    PaperLink.Status.APPROVED: "The paper's page already shows this link.",
+    PaperLink.Status.PENDING: "This link was already suggested and waits for a moderator.",
+    PaperLink.Status.REJECTED: "A moderator turned this link down for this paper.",
+}
+
+
+def paper_link_remove(*, link: PaperLink, user: User) -> None:
+    """Withdraw one's own link while it waits for a moderator."""
+    if link.added_by_id != user.pk or link.status != PaperLink.Status.PENDING:
+        raise PermissionDenied(
+            "You can only withdraw your own links that wait for review."
+        )
+    link.delete()
+
+
+@transaction.atomic
+def paper_link_review(*, actor: User, link: PaperLink, approve: bool) -> None:
+    """Approve a link (it shows on the paper page) or turn it down (it never shows).
+
+    Turning down an approved link takes it off the page; a link turned down stays on
+    record so that it is not suggested again.
+    """
+    _require_moderator(actor)
+    status = PaperLink.Status.APPROVED if approve else PaperLink.Status.REJECTED
+    was_shown = link.status == PaperLink.Status.APPROVED
+    link.status = status
+    link.reviewed_by = actor
+    link.reviewed_at = timezone.now()
+    link.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    action = (
+        ModerationLog.Action.APPROVE_LINK
+        if approve
+        else ModerationLog.Action.REJECT_LINK
+    )
+    _log(actor, action, paper_link=link, note=link.url)
+    if approve or was_shown:
+        cache_touch("paper", link.paper_id)

@@ -25,6 +25,17 @@ urlpatterns = [
         views.moderate_user,
         name="moderate-user",
     ),
+    path("papers/<int:pk>/links/", views.paper_links, name="paper-links"),
+    path(
+        "links/<int:pk>/withdraw/",
+        views.paper_link_withdraw,
+        name="paper-link-withdraw",
+    ),
+    re_path(
+        r"^moderation/links/(?P<pk>\d+)/(?P<action>approve|reject)/$",
+        views.paper_link_review,
+        name="paper-link-review",
+    ),
     path(
         "moderation/reports/<int:pk>/dismiss/",
         views.report_dismiss,

@@ -6,13 +6,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from comments.models import Comment
+from papers.models import Paper
 from shortscience.pagination import paginate
 from summaries.models import Summary
 from users.mfa import second_factor_required
 from users.models import User
+from users.policy import WriteRefused
 
-from . import services
-from .models import ModerationLog, Notification, Report
+from . import selectors, services
+from .forms import PaperLinkForm
+from .models import ModerationLog, Notification, PaperLink, Report
 
 
 @login_required
@@ -120,7 +123,10 @@ def moderation_queue(request):
     return render(
         request,
         "community/moderation_queue.html",
-        {"page": paginate(request, reports, 50)},
+        {
+            "page": paginate(request, reports, 50),
+            "waiting_links": selectors.paper_links_waiting()[:100],
+        },
     )
 
 
@@ -129,7 +135,7 @@ def moderation_queue(request):
 def moderation_log(request):
     _moderator(request)
     entries = ModerationLog.objects.select_related(
-        "actor", "summary__paper", "comment", "user"
+        "actor", "summary__paper", "comment", "user", "paper_link__paper"
     )
     return render(
         request,
@@ -192,4 +198,78 @@ def report_dismiss(request, pk: int):
     report = get_object_or_404(Report, pk=pk)
     services.report_dismiss(actor=request.user, report=report)
     messages.success(request, "Report dismissed.")
+    return redirect("community:moderation-queue")
+
+
+# Code and project links ---------------------------------------------------------------
+
+
+@login_required
+def paper_links(request, pk: int):
+    """Add a code or project link to a paper; list one's own links and their state."""
+    paper = get_object_or_404(Paper, pk=pk)
+    form = PaperLinkForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                link = services.paper_link_add(
+                    paper=paper,
+                    user=request.user,
+                    url=form.cleaned_data["url"],
+                    kind=form.cleaned_data["kind"],
+                )
+            except WriteRefused as exc:
+                form.add_error(None, exc.message)
+                status = 403
+            except ValidationError as exc:
+                form.add_error("url", exc.messages)
+            else:
+                if link.status == PaperLink.Status.APPROVED:
+                    messages.success(
+                        request, "Link added: it shows on the paper's page."
+                    )
+                else:
+                    messages.success(
+                        request,
+                        "Thank you: the link shows on the paper's page once a "
+                        "moderator approves it.",
+                    )
+                return redirect("community:paper-links", pk=paper.pk)
+        status = status if status != 200 else 400
+    return render(
+        request,
+        "community/paper_links.html",
+        {
+            "paper": paper,
+            "form": form,
+            "shown": selectors.paper_links_shown(paper=paper),
+            "mine": selectors.paper_links_of_writer(paper=paper, user=request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def paper_link_withdraw(request, pk: int):
+    link = get_object_or_404(PaperLink, pk=pk, added_by=request.user)
+    services.paper_link_remove(link=link, user=request.user)
+    messages.success(request, "Link withdrawn.")
+    return redirect("community:paper-links", pk=link.paper_id)
+
+
+@second_factor_required
+@login_required
+@require_POST
+def paper_link_review(request, pk: int, action: str):
+    """Approve or turn down a writer's link."""
+    _moderator(request)
+    link = get_object_or_404(PaperLink, pk=pk)
+    services.paper_link_review(
+        actor=request.user, link=link, approve=action == "approve"
+    )
+    messages.success(
+        request, "Link approved." if action == "approve" else "Link turned down."
+    )
     return redirect("community:moderation-queue")

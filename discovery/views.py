@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from papers.models import Paper, Venue
+from shortscience.cache import cache_depends
 
 from . import selectors, services
 from .forms import SearchForm, WantedForm
@@ -65,6 +66,11 @@ def search(request):
         return render(request, "discovery/search.html", context, status=400)
     if result.mode == "paper":
         return redirect(result.paper)
+    for hit in result.hits:  # a cached search page goes stale when a listed row changes
+        cache_depends("paper", hit.paper.pk)
+        cache_depends("venue", hit.paper.venue_id)
+        if hit.summary_id:
+            cache_depends("summary", hit.summary_id)
     context.update(
         result=result,
         next_url=_next_page_url(request, result.next_cursor),

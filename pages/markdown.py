@@ -15,11 +15,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from community import selectors as community_selectors
 from feeds.links import absolute
 from lists import selectors as list_selectors
 from lists.models import ReadingList
 from papers import selectors as paper_selectors
 from papers.models import Paper, Venue
+from shortscience.cache import cache_depends
 from summaries import selectors as summary_selectors
 from summaries.models import Summary
 from users.models import User
@@ -55,10 +57,24 @@ def paper_block(paper: Paper) -> list[str]:
         ("DOI", paper.doi),
         ("Page", absolute(paper.get_absolute_url())),
     ]
+    facts.append(("arXiv comment", paper.arxiv_comment))
     lines += [f"- {name}: {_line(value)}" for name, value in facts if value]
     if paper.abstract:
         lines += ["", "## Abstract", "", paper.abstract.strip()]
     return lines
+
+
+def links_block(paper: Paper) -> list[str]:
+    """Return a paper's code and project links as a Markdown section (none: no lines)."""
+    shown = community_selectors.paper_links_shown(paper=paper)
+    if not shown:
+        return []
+    return [
+        "",
+        "## Code and project links",
+        "",
+        *(f"- {link.label}: {link.url}" for link in shown),
+    ]
 
 
 def summary_block(summary: Summary, *, level: int = 2) -> list[str]:
@@ -76,6 +92,7 @@ def summary_block(summary: Summary, *, level: int = 2) -> list[str]:
 
 
 def paper_markdown(request, pk: int):
+    cache_depends("paper", pk)
     try:
         paper = paper_selectors.paper_get(pk=pk)
     except Paper.DoesNotExist as exc:
@@ -86,8 +103,10 @@ def paper_markdown(request, pk: int):
         .select_related("writer")
         .order_by("-score", "published_at", "pk")
     )
-    lines = paper_block(paper)
+    lines = paper_block(paper) + links_block(paper)
     for summary in summaries:
+        cache_depends("summary", summary.pk)
+        cache_depends("user", summary.writer_id)
         lines += ["", *summary_block(summary)]
     return _response("\n".join(lines) + "\n")
 

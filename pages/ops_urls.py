@@ -1,7 +1,7 @@
 """The site's operational endpoints: health checks, CSP reports, robots.txt,
 security.txt, the favicon, local media.
 
-Included at the root after every app's URLs, without a namespace.
+Included at the root before every app's URLs (they are asked for most), without a namespace.
 """
 
 from django.conf import settings

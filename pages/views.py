@@ -1,5 +1,7 @@
 """Pages that bring several apps together (home, paper, summary, user profile) and ops views."""
 
+from functools import partial
+
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -8,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from comments.models import Comment
 from comments.selectors import thread_order
+from community import selectors as community_selectors
 from discovery import selectors as discovery_selectors
 from lists import selectors as list_selectors
 from papers import selectors as paper_selectors
@@ -124,6 +127,8 @@ def paper_detail(request, pk: int):
             "summaries": summaries,
             "my_summary": my_summary,
             "citing": citing,
+            # Called by the paper-head fragment only when it renders (not on a hit).
+            "code_links": partial(community_selectors.paper_links_shown, paper=paper),
         },
     )
 

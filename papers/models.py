@@ -199,6 +199,9 @@ class Paper(TimeStampedModel):
         max_length=20, choices=Source.choices, default=Source.MANUAL
     )
     journal_ref = models.CharField(max_length=500, blank=True)
+    # The authors' free-text comment on arXiv ("15 pages. Code: https://github.com/..."),
+    # as their latest version gives it.
+    arxiv_comment = models.TextField("arXiv comment", blank=True)
     arxiv_checked_at = models.DateTimeField("arXiv last checked", null=True, blank=True)
     keywords = models.ManyToManyField(Keyword, blank=True, related_name="papers")
     authors = models.ManyToManyField(

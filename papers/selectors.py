@@ -35,12 +35,36 @@ def paper_get(*, pk: int) -> Paper:
     return _with_authors(Paper.objects.all()).prefetch_related("keywords").get(pk=pk)
 
 
-def paper_list(*, filters: Q | None = None) -> QuerySet[Paper]:
-    """Return papers with authors and their public summary counts, newest year first."""
+def paper_list(*, filters: Q | None = None, excerpts: bool = False) -> QuerySet[Paper]:
+    """Return papers with authors and their public summary counts, newest year first.
+
+    With `excerpts`, each paper also carries `top_summaries`: its best public summary
+    (highest score, then newest) in a list of at most one, for the excerpt under its
+    row; one more query for the whole page.
+    """
     qs = Paper.objects.with_public_summary_count()
     if filters is not None:
         qs = qs.filter(filters)
-    return _with_authors(qs).order_by("-year", "title", "pk")
+    qs = _with_authors(qs).order_by("-year", "title", "pk")
+    if excerpts:
+        qs = qs.prefetch_related(_top_summaries())
+    return qs
+
+
+# How many summaries a paper row shows an excerpt of.
+TOP_SUMMARIES = 1
+
+
+def _top_summaries() -> Prefetch:
+    # summaries/ sits above papers/: its model is reached through the relation, and
+    # which summaries are public through the rule it registered.
+    summary_model = Paper._meta.get_field("summaries").related_model
+    best = (
+        summary_model._default_manager.filter(public_summaries_q(""))
+        .only("pk", "paper_id", "excerpt_html", "score", "published_at")
+        .order_by("-score", "-published_at", "-pk")
+    )
+    return Prefetch("summaries", queryset=best[:TOP_SUMMARIES], to_attr="top_summaries")
 
 
 def venue_list() -> QuerySet[Venue]:

@@ -18,10 +18,14 @@ PER_PAGE = 50
 
 
 def _shows_papers(papers) -> None:
-    """Record, for the page cache, the papers a list page shows and their venues."""
+    """Record, for the page cache, the papers a list page shows, their venues and the
+    summaries whose excerpts it shows."""
     for paper in papers:
         cache_depends("paper", paper.pk)
         cache_depends("venue", paper.venue_id)
+        cache_depends(
+            "summary-excerpt", *(s.pk for s in getattr(paper, "top_summaries", ()))
+        )
 
 
 def venue_list(request):
@@ -59,7 +63,9 @@ def venue_detail(request, slug: str, year: int | None = None):
     if decision:
         filters &= Q(decision=decision)
     # In normalised-title order, which the (venue, year, title_key) index holds.
-    papers = selectors.paper_list(filters=filters).order_by("title_key", "pk")
+    papers = selectors.paper_list(filters=filters, excerpts=True).order_by(
+        "title_key", "pk"
+    )
     page = paginate(request, papers, PER_PAGE)
     _shows_papers(page.object_list)
     return render(
@@ -79,7 +85,7 @@ def venue_detail(request, slug: str, year: int | None = None):
 
 def year_detail(request, year: int):
     cache_depends("year-papers", year)
-    papers = selectors.paper_list(filters=Q(year=year))
+    papers = selectors.paper_list(filters=Q(year=year), excerpts=True)
     page = paginate(request, papers, PER_PAGE)
     _shows_papers(page.object_list)
     if not page.object_list:
@@ -96,7 +102,9 @@ def keyword_detail(request, slug: str):
     keyword = get_object_or_404(Keyword, slug=slug)
     cache_depends("keyword-papers", keyword.pk)
     page = paginate(
-        request, selectors.paper_list(filters=Q(keywords=keyword)), PER_PAGE
+        request,
+        selectors.paper_list(filters=Q(keywords=keyword), excerpts=True),
+        PER_PAGE,
     )
     _shows_papers(page.object_list)
     return render(

@@ -24,10 +24,12 @@ import gzip
 import hashlib
 import logging
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
-from functools import wraps
+from functools import lru_cache, wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -102,8 +104,8 @@ def cache_touch(kind: str, *ids: object) -> None:
     """Mark objects as changed: every page or fragment that shows them is stale.
 
     Called by the services that change public content, with the kind of object
-    ("paper", "summary", "comment", "user", "venue", "venue-papers", "year-papers",
-    "keyword-papers", "list") and the ids changed. The versions move at once and again
+    ("paper", "summary", "summary-excerpt", "comment", "user", "venue", "venue-papers",
+    "year-papers", "keyword-papers", "list") and the ids changed. The versions move at once and again
     after the transaction commits, so a page rendered from the data before the commit
     is never kept.
     """
@@ -149,7 +151,8 @@ def _versions(keys: Iterable[str], *, created_at: int | None = None) -> dict[str
     touched it during the render (its touch would have stored it).
     """
     keys = list(keys)
-    found = cache.get_many(keys) if keys else {}
+    # A copy: with the cache down, django-redis answers every call with one shared {}.
+    found = dict(cache.get_many(keys)) if keys else {}
     if created_at is not None:
         for key in keys:
             if key not in found:
@@ -175,13 +178,35 @@ def one_of(*choices: str) -> Callable[[str], str | None]:
     return normalise
 
 
-def cache_anonymous(view=None, *, params: Params | None = None, timeout=PAGE_TIMEOUT):
+def text(max_length: int) -> Callable[[str], str | None]:
+    """A free-text parameter, kept as typed; a longer value keeps one more character.
+
+    A value over `max_length` is refused by the page's form, so its key only needs to
+    differ from every valid one: the first max_length + 1 characters do.
+    """
+
+    def normalise(value: str) -> str | None:
+        return value[: max_length + 1] or None
+
+    return normalise
+
+
+def cache_anonymous(
+    view=None,
+    *,
+    params: Params | None = None,
+    timeout=PAGE_TIMEOUT,
+    admit_after: int = 1,
+):
     """Cache a page view for readers who are not signed in.
 
     `params` names the query parameters that change the page, each with a function
     giving its canonical value (None: as if absent); every other parameter is ignored
     for caching. `timeout` bounds how long a page may lag behind changes it does not
-    track (see the freshness contract in the README).
+    track (see the freshness contract in the README). With `admit_after=n` a page is
+    stored only once its key was asked for n times within `timeout`: pages whose
+    parameters are free text (a search) cannot fill the cache with one-off entries,
+    each of which costs a small counter instead, kept for `timeout`.
     """
 
     def decorate(view):
@@ -191,6 +216,7 @@ def cache_anonymous(view=None, *, params: Params | None = None, timeout=PAGE_TIM
 
         wrapper.cache_params = dict(params or {})
         wrapper.cache_timeout = timeout
+        wrapper.cache_admit_after = admit_after
         return wrapper
 
     return decorate(view) if view is not None else decorate
@@ -205,18 +231,35 @@ def _cacheable_request(request) -> bool:
     )
 
 
-def page_key(request) -> tuple[str, int] | None:
-    """Return (cache key, timeout) for an anonymous request to a cached page, or None."""
-    if not _cacheable_request(request):
-        return None
+@lru_cache(maxsize=4096)
+def _page_view(urlconf: str, path: str) -> tuple[Params, int, int] | None:
+    """Return how the view at `path` is cached (params, timeout, admit after), or None."""
     try:
-        match = resolve(request.path_info)
-        host = request.get_host()
-    except (Resolver404, DisallowedHost):
+        match = resolve(path, urlconf)
+    except Resolver404:
         return None
     params: Params | None = getattr(match.func, "cache_params", None)
     if params is None:
         return None
+    return (
+        params,
+        getattr(match.func, "cache_timeout", PAGE_TIMEOUT),
+        getattr(match.func, "cache_admit_after", 1),
+    )
+
+
+def page_key(request) -> tuple[str, int, int] | None:
+    """Return (cache key, timeout, admit after) for an anonymous request to a cached page."""
+    if not _cacheable_request(request):
+        return None
+    view = _page_view(settings.ROOT_URLCONF, request.path_info)
+    if view is None:
+        return None
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None
+    params, timeout, admit_after = view
     kept = []
     for name in sorted(params):
         value = request.GET.get(name)
@@ -225,7 +268,20 @@ def page_key(request) -> tuple[str, int] | None:
             kept.append((name, canonical))
     address = f"{request.scheme}://{host}{request.path}?{urlencode(kept)}"
     digest = hashlib.sha256(address.encode()).hexdigest()[:32]
-    return f"page:{digest}", getattr(match.func, "cache_timeout", PAGE_TIMEOUT)
+    return f"page:{digest}", timeout, admit_after
+
+
+def _admitted(key: str, needed: int, window: int) -> bool:
+    """Count a request for `key`; say whether it was asked for `needed` times in `window`."""
+    if needed <= 1:
+        return True
+    seen = f"seen:{key}"
+    if cache.add(seen, 1, window):
+        return needed <= 1
+    try:
+        return cache.incr(seen) >= needed
+    except ValueError:  # expired between the two calls
+        return False
 
 
 # Fragments ------------------------------------------------------------------------------
@@ -273,6 +329,49 @@ def cache_fragment(name: str, tags: list[tuple[str, object]], render_html) -> st
 
 
 # The door -------------------------------------------------------------------------------
+
+# Every stored page depends on this version too: emptying the cache (or Redis coming back
+# empty) makes every page any process keeps stale at once.
+EPOCH_KEY = _version_key("cache", "epoch")
+
+
+class _LocalPages:
+    """The pages this process served last, kept in its memory under their cache keys.
+
+    A hit then costs one small read from the shared cache (the versions of what the page
+    shows) instead of fetching the page; an entry is still served only while those
+    versions stand, and never past its own timeout.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> dict | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                return None
+            if found[0] < time.monotonic():
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, entry: dict, timeout: int) -> None:
+        with self.lock:
+            self.entries[key] = (time.monotonic() + timeout, entry)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def drop(self, key: str) -> None:
+        with self.lock:
+            self.entries.pop(key, None)
+
+
+LOCAL_PAGES = _LocalPages(size=256)
 
 
 def _storable(request, response) -> bool:
@@ -361,8 +460,9 @@ def _answer(request, entry: dict, state: str) -> HttpResponse:
 class PageCacheMiddleware:
     """Answer anonymous reads of cached pages before the rest of the chain runs.
 
-    Placed first: a hit costs a URL match and two cache reads (the page, the versions of
-    what it shows), no session, no user, no query. A miss runs the chain while recording
+    Placed first: a hit costs a URL match (remembered per path) and one cache read, of
+    the versions of what the page shows, when this process kept the page in memory
+    (LOCAL_PAGES), or two (the page too) when it did not; no session, no user, no query. A miss runs the chain while recording
     what the page shows and stores it, unless something it shows changed meanwhile.
     """
 
@@ -378,12 +478,18 @@ class PageCacheMiddleware:
                 return self.get_response(request)
             finally:
                 _rendering.reset(token)
-        key, timeout = planned
+        key, timeout, admit_after = planned
         try:
+            entry = LOCAL_PAGES.get(key)
+            if entry is not None:
+                if _versions(entry["versions"]) == entry["versions"]:
+                    return _answer(request, entry, "hit")
+                LOCAL_PAGES.drop(key)
             entry = cache.get(key)
             if entry is not None:
                 current = _versions(entry["versions"])
                 if current == entry["versions"]:
+                    LOCAL_PAGES.put(key, entry, timeout)
                     return _answer(request, entry, "hit")
         except CACHE_ERRORS as exc:
             logger.warning("cache unavailable, serving uncached: %s", exc)
@@ -399,12 +505,15 @@ class PageCacheMiddleware:
         if not _storable(request, response):
             return response
         try:
-            versions = _versions(render.deps, created_at=render.started)
+            versions = _versions({*render.deps, EPOCH_KEY}, created_at=render.started)
             entry = _entry(response, versions)
             # A version newer than the start of this render: something the page shows
             # changed while it rendered, so it may show the old state; do not keep it.
-            if all(v <= render.started for v in versions.values()):
+            if all(v <= render.started for v in versions.values()) and _admitted(
+                key, admit_after, timeout
+            ):
                 cache.set(key, entry, timeout)
+                LOCAL_PAGES.put(key, entry, timeout)
         except CACHE_ERRORS as exc:
             logger.warning("cache unavailable, page not stored: %s", exc)
             return response

@@ -86,6 +86,15 @@ def production_checks(
                     "Each read replica is a postgres:// URL.",
                 )
             )
+    if getattr(settings, "IMAGE_PROXY_ALLOW_NETWORKS", []):
+        errors.append(
+            _error(
+                7,
+                "IMAGE_PROXY_ALLOW_NETWORKS is set.",
+                "It lets the image proxy fetch from internal networks and is meant for "
+                "tests only: unset IMAGE_PROXY_ALLOW_NETWORKS in production.",
+            )
+        )
     return errors
 
 

@@ -112,6 +112,9 @@ class RequestIdMiddleware:
         rid = given if _SANE_ID.match(given) else uuid.uuid4().hex
         token = request_id_set(rid)
         started = time.perf_counter()
+        # When the request reached the site, for views bound in time from its start
+        # (the editor's preview).
+        request.started_at = time.monotonic()  # type: ignore[attr-defined]
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = rid

@@ -10,6 +10,7 @@ from django.db import models
 
 from . import markup
 from .cache import cache_touch
+from .imageproxy.services import proxied_images_prefetch
 
 RENDERED_FIELDS = {"body", "body_html", "rendered_by"}
 
@@ -42,8 +43,15 @@ def render_stored(model: type[models.Model], pk: int) -> bool:
         values["body_html"] = markup.render(body)
     updated = model._default_manager.filter(pk=pk, body=body).update(**values)
     if updated:
-        # Pages showing the row depend on it as "<model name>" ("summary", "comment").
-        cache_touch(model._meta.model_name or "", pk)
+        # Pages showing the row depend on it as "<model name>" ("summary", "comment");
+        # lists that show only its excerpt as "<model name>-excerpt", which comments
+        # and votes, touching "summary", leave alone.
+        name = model._meta.model_name or ""
+        cache_touch(name, pk)
+        if "excerpt_html" in values:
+            cache_touch(f"{name}-excerpt", pk)
+        # Fetch its images from other sites now, so that readers find them stored.
+        proxied_images_prefetch(html=values["body_html"])
     return bool(updated)
 
 

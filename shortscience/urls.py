@@ -3,7 +3,10 @@ from django.urls import include, path
 
 # Apps are named by string only: this package imports no app.
 urlpatterns = [
-    # Cross-app pages first: "users/<str:username>/" must resolve before users.urls.
+    # The operational endpoints (health checks, robots.txt...) first: a load balancer's
+    # probe then resolves at the first pattern instead of after every app's.
+    path("", include("pages.ops_urls")),
+    # Cross-app pages next: "users/<str:username>/" must resolve before users.urls.
     path("", include("pages.urls")),
     path("", include("users.urls")),
     path("", include("papers.urls")),
@@ -13,10 +16,10 @@ urlpatterns = [
     path("", include("discovery.urls")),
     path("", include("feeds.urls")),
     path("", include("lists.urls")),
+    path("", include("shortscience.imageproxy.urls")),
     path("api/", include("api.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("", include("pages.ops_urls")),
 ]
 
 # Named by string: shortscience imports no app.

@@ -1,3 +1,4 @@
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -27,7 +28,9 @@ PREVIEW_RATE = "120/m"
 # SPENT_PREVIEW_TIMEOUT until the minute is over (enough for an ordinary text), so
 # one account cannot spend 120 x 0.3 s of CPU a minute on pathological ones.
 SLOW_PREVIEW_RATE = "5/m"
-SPENT_PREVIEW_TIMEOUT = 0.05
+SPENT_PREVIEW_TIMEOUT = 0.08
+# Kept back from a preview's time for writing the answer once the render is done.
+RESPONSE_RESERVE = 0.005
 PREVIEW_TOO_SLOW = (
     "This text takes too long to preview, so the preview is paused. Long runs of "
     "brackets, asterisks or underscores are the usual cause; your text is still in "
@@ -166,12 +169,15 @@ def _preview(request, body: str) -> str:
     too_slow = f'<p class="errorlist preview-too-slow">{PREVIEW_TOO_SLOW}</p>'
     usage = get_usage(request, increment=False, **slow)
     limited = usage is not None and usage["count"] >= usage["limit"]
-    # settings.PREVIEW_RENDER_TIMEOUT (0.3 s): no text within the size limit holds a
-    # web worker for long.
+    # settings.PREVIEW_RENDER_TIMEOUT (0.3 s), counted from the request's arrival: the
+    # answer leaves within it for any text within the size limit, the message if the
+    # render could not finish.
     full = settings.PREVIEW_RENDER_TIMEOUT
     timeout = min(full, SPENT_PREVIEW_TIMEOUT) if limited else full
+    started = getattr(request, "started_at", None)
+    spent = time.monotonic() - started if started is not None else 0.0
     try:
-        return markup.render(body, timeout=timeout)
+        return markup.render(body, timeout=max(0.0, timeout - spent - RESPONSE_RESERVE))
     except markup.RenderTimeout:
         if not limited:
             get_usage(request, increment=True, **slow)

@@ -1,7 +1,7 @@
 """Who may write: the one check every write service makes before changing anything.
 
 Writing means saving, autosaving or publishing a summary, voting, commenting, reporting,
-following, asking for a summary and uploading an image, on the site and through the API.
+following, asking for a summary, uploading an image and adding a link to a paper, on the site and through the API.
 The services call `ensure_can_write` first, so pages, the API, the admin and management
 commands all meet the same rule.
 
@@ -33,6 +33,7 @@ class Action(StrEnum):
     SUMMARY_REQUEST = "summary-request"
     IMAGE_UPLOAD = "image-upload"
     READING_LIST = "reading-list"
+    PAPER_LINK = "paper-link"
 
 
 # A new account may post this many comments an hour during its first day.

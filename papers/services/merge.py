@@ -247,6 +247,9 @@ def _merge(
         paper.links = [*(paper.links or []), *new_links]
     if data.journal_ref and not paper.journal_ref:
         paper.journal_ref = data.journal_ref[:500]
+    if data.arxiv_comment:
+        # arXiv's latest version speaks for the paper: its comment replaces an older one.
+        paper.arxiv_comment = data.arxiv_comment[:2000]
     venue_is_preprint = venue is not None and venue.kind == Venue.Kind.PREPRINT
     paper_on_preprint = paper.venue is None or paper.venue.kind == Venue.Kind.PREPRINT
     if venue is not None and (not venue_is_preprint or paper_on_preprint):
@@ -278,6 +281,7 @@ MERGED_FIELDS = [
     "url",
     "pdf_url",
     "journal_ref",
+    "arxiv_comment",
     "venue",
     "year",
     "source",

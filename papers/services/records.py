@@ -42,6 +42,7 @@ class PaperData:
     url: str = ""
     pdf_url: str = ""
     journal_ref: str = ""
+    arxiv_comment: str = ""
     keywords: tuple[str, ...] = ()
 
     @property
@@ -67,6 +68,7 @@ def data_from_arxiv(record: ArxivRecord) -> PaperData:
         url=f"https://arxiv.org/abs/{record.arxiv_id}",
         pdf_url=f"https://arxiv.org/pdf/{record.arxiv_id}",
         journal_ref=record.journal_ref or "",
+        arxiv_comment=record.comment or "",
         keywords=tuple(record.categories[:4]),
     )
 
@@ -197,5 +199,6 @@ def data_from_oai(record: OaiRecord) -> PaperData:
         url=f"https://arxiv.org/abs/{record.arxiv_id}",
         pdf_url=f"https://arxiv.org/pdf/{record.arxiv_id}",
         journal_ref=record.journal_ref or "",
+        arxiv_comment=record.comment or "",
         keywords=tuple(record.categories[:4]),
     )

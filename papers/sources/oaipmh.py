@@ -2,8 +2,8 @@
 
 ListRecords is asked for in arXiv's own metadata format (`metadataPrefix=arXiv`), whose
 records carry the arXiv id, the first submission (`created`) and latest version
-(`updated`) dates, authors as keyname + forenames, the categories, DOI, journal
-reference and abstract. A long list comes in pages: each page ends with a
+(`updated`) dates, authors as keyname + forenames, the categories, the authors' comments,
+DOI, journal reference and abstract. A long list comes in pages: each page ends with a
 <resumptionToken>, and the token of the last page is empty. "noRecordsMatch" is the
 protocol's way to say "nothing new", not a failure. arXiv answers a client that comes
 too often with 503 and Retry-After, which HttpClient honours.
@@ -42,6 +42,7 @@ class OaiRecord:
     categories: tuple[str, ...]
     doi: str | None
     journal_ref: str | None
+    comment: str | None = None
     deleted: bool = False
 
 
@@ -90,7 +91,7 @@ def _record(element: ET.Element) -> OaiRecord | None:
     datestamp = _date(_text(header, OAI + "datestamp"))
     if header.get("status") == "deleted":
         return OaiRecord(
-            arxiv_id, datestamp, None, None, "", "", (), (), None, None, True
+            arxiv_id, datestamp, None, None, "", "", (), (), None, None, deleted=True
         )
     meta = element.find(f"{OAI}metadata/{ARXIV}arXiv")
     if meta is None:
@@ -112,6 +113,7 @@ def _record(element: ET.Element) -> OaiRecord | None:
         categories=tuple(_text(meta, ARXIV + "categories").split()),
         doi=parse_doi(doi_text) if doi_text else None,
         journal_ref=_text(meta, ARXIV + "journal-ref") or None,
+        comment=_text(meta, ARXIV + "comments") or None,
     )
 
 

@@ -9,6 +9,10 @@ explicit allowlist.
 
 from __future__ import annotations
 
+import contextvars
+import gc
+import sys
+import threading
 import time
 from contextvars import ContextVar
 from typing import Any, NamedTuple, cast
@@ -19,6 +23,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
+from ..imageproxy.signing import proxied_url
 from .citations import CITE_URL, _paper_cite, _render_paper_cite, citations_in
 from .engine import _engine, _katex_version, render_math
 from .excerpt import MATH_START, MATH_STOP, excerpt_html, plain_text, shorten_url
@@ -51,7 +56,7 @@ __all__ = [
 
 # Bump whenever a change here can change the HTML of an existing source, so that
 # stored renders are redone in the background.
-_REVISION = 5
+_REVISION = 6  # 6: images from other sites go through the image proxy
 
 RENDERER_VERSION = f"md{_REVISION}-katex{_katex_version()}"
 
@@ -97,8 +102,10 @@ def _build_markdown() -> MarkdownIt:
     def render_image(
         self: Any, tokens: list[Token], idx: int, options: Any, env: Any
     ) -> str:
-        tokens[idx].attrSet("loading", "lazy")
-        tokens[idx].attrSet("class", "md-img")
+        token = tokens[idx]
+        token.attrSet("src", proxied_url(str(token.attrGet("src") or "")))
+        token.attrSet("loading", "lazy")
+        token.attrSet("class", "md-img")
         return default_image(tokens, idx, options, env)
 
     md.add_render_rule("image", render_image)
@@ -187,25 +194,132 @@ def render(source: str, *, timeout: float | None = None) -> str:
     """Render Markdown with LaTeX math to sanitised HTML.
 
     Never raise on bad input: a formula KaTeX rejects is shown as its source.
-    With a `timeout` (seconds), raise `RenderTimeout` instead of running past it:
-    the web path's previews use one, so that no text within the size limit holds
-    a worker for long. Blocking (KaTeX runs under a process-wide lock): from async
-    code, call it through `sync_to_async`.
+
+    With a `timeout` (seconds), return within it or raise `RenderTimeout`: the web
+    path's previews use one, so that no text within the size limit holds a request past
+    its bound. The render then runs in a worker thread that is abandoned at the deadline
+    (see `_render_by`), so no single slow step (a parser rule, typesetting, sanitising a
+    large output, a garbage collection) can make the answer late. Blocking (KaTeX runs
+    under a process-wide lock): from async code, call it through `sync_to_async`.
     """
-    if timeout is not None:
-        _engine.warm()  # loading KaTeX (once per process) is not the text's cost
-    deadline = None if timeout is None else time.monotonic() + timeout
-    token = _deadline.set(deadline)
-    try:
-        return _render(source, deadline)
-    finally:
-        _deadline.reset(token)
+    if timeout is None:
+        return _render(source, None)
+    return _render_by(source, time.monotonic() + timeout)
+
+
+def _render_by(source: str, deadline: float) -> str:
+    """Render in a worker thread; answer with its HTML, or RenderTimeout by `deadline`.
+
+    The worker checks the clock at every parser rule, gives KaTeX what is left as its
+    budget and checks again before sanitising; at STOP_MARGIN before the deadline it
+    stops, tells the waiting thread and sleeps (letting go of the interpreter) while the
+    answer leaves, and only then frees its tokens, which holds the interpreter for tens
+    of milliseconds. Should one step not come back to the clock in time, the waiting
+    thread stops waiting at WAKE_MARGIN before the deadline anyway and the worker is
+    abandoned: KaTeX (V8) and the sanitiser (nh3) let go of the interpreter while they
+    run, the cyclic garbage collector waits (see _collector_pause), and Python switches
+    threads every millisecond meanwhile.
+    """
+    outcome: dict[str, Any] = {}
+    finished = threading.Event()
+    stop_at = deadline - STOP_MARGIN
+
+    def work() -> None:
+        _collector_pause()
+        try:
+            try:
+                _engine.warm()  # once per process; part of the first preview's time
+                outcome["html"] = _render(source, stop_at)
+            except RenderTimeout:
+                outcome["error"] = RenderTimeout()
+                finished.set()
+                # The traceback holds the parse: free it once the answer has left.
+                threading.Event().wait(FREE_AFTER)
+            except BaseException as exc:  # handed to the waiting thread, raised there
+                outcome["error"] = exc
+        finally:
+            _collector_resume()
+            finished.set()
+
+    worker = threading.Thread(
+        target=contextvars.copy_context().run,
+        args=(work,),
+        name="markup-bounded-render",
+        daemon=True,
+    )
+    worker.start()
+    if not finished.wait(max(0.0, deadline - WAKE_MARGIN - time.monotonic())):
+        raise RenderTimeout
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["html"]
+
+
+# Bounded renders running now; while there are any, the cyclic garbage collector waits
+# and threads take turns more often.
+_paused = 0
+_paused_lock = threading.Lock()
+_switch_interval = sys.getswitchinterval()
+# How often, at most, a running thread hands the interpreter over to a waiting one while
+# a bounded render runs (Python's default is 5 ms).
+BOUNDED_SWITCH_INTERVAL = 0.001
+# The worker stops this long before the deadline, leaving the waiting thread the time to
+# get a processor and answer (measured: up to 20 ms with the machine's two cores shared
+# ten ways).
+STOP_MARGIN = 0.03
+# Should the worker not stop in time (one step that does not look at the clock, such as
+# markdown-it's pairing of emphasis delimiters), the waiting thread gives up this long
+# before the deadline: a worker that holds the interpreter delays its wake-up by up to
+# as much again on a loaded machine.
+WAKE_MARGIN = 0.02
+# A stopped worker frees its parse this long after it stopped, once the answer has left.
+FREE_AFTER = 0.03
+
+
+def _collector_pause() -> None:
+    """Make the waiting thread's wake-up prompt while a bounded render runs.
+
+    A render makes some 10^5 short-lived tokens, which reference counting frees; but
+    their number triggers full collections, and one holds the interpreter for 100-200 ms
+    on a loaded machine, during which no thread runs, the waiting one included: the
+    answer would be that late. So the collector waits until the last bounded render ends
+    (each ends within one step of its deadline) and collects then. And the worker hands
+    the interpreter to the waiting thread within BOUNDED_SWITCH_INTERVAL of its asking.
+    """
+    global _paused, _switch_interval
+    with _paused_lock:
+        _paused += 1
+        if _paused == 1:
+            gc.disable()
+            _switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switch_interval, BOUNDED_SWITCH_INTERVAL))
+
+
+def _collector_resume() -> None:
+    global _paused
+    with _paused_lock:
+        _paused -= 1
+        if _paused == 0:
+            sys.setswitchinterval(_switch_interval)
+            gc.enable()
+
+
+def _check(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise RenderTimeout
 
 
 def _render(source: str, deadline: float | None) -> str:
-    env: dict[str, Any] = {}
-    tokens = _parse_and_typeset(source, env, deadline)
-    return _cleaner.clean(_md.renderer.render(tokens, _md.options, env))
+    """Render, raising RenderTimeout at the first check past `deadline` (if any)."""
+    token = _deadline.set(deadline)  # read by every bounded parser rule
+    try:
+        env: dict[str, Any] = {}
+        tokens = _parse_and_typeset(source, env, deadline)
+        html = _md.renderer.render(tokens, _md.options, env)
+        _check(deadline)  # sanitising a large output is the last long step
+        return _cleaner.clean(html)
+    finally:
+        _deadline.reset(token)
 
 
 def _parse_and_typeset(source: str, env: Any, deadline: float | None) -> list[Token]:
@@ -217,8 +331,7 @@ def _parse_and_typeset(source: str, env: Any, deadline: float | None) -> list[To
         [(t.content.strip(), _MATH_KINDS[t.type].display) for t in math],
         timeout=None if deadline is None else deadline - time.monotonic(),
     )
-    if deadline is not None and time.monotonic() > deadline:
-        raise RenderTimeout
+    _check(deadline)
     for token, result in zip(math, results, strict=True):
         token.meta["typeset"] = result
     return tokens

@@ -16,6 +16,13 @@ from typing import NamedTuple
 from markdown_it.common.utils import escapeHtml
 from py_mini_racer import JSTimeoutException, MiniRacer
 
+# A script stopped by its timeout: py_mini_racer raises JSTimeoutException, or, when the
+# timeout cancels the script just as it ends, JSTerminatedException (not exported at the
+# package's top level). Either way the formula took too long; the engine is fine.
+from py_mini_racer._exc import JSTerminatedException
+
+_TIMED_OUT = (JSTimeoutException, JSTerminatedException)
+
 logger = logging.getLogger(__name__)
 
 # The project root: this file is shortscience/markup/engine.py.
@@ -200,7 +207,7 @@ class _KatexEngine:
                 return [_TOO_LONG] * len(items)
             try:
                 return self._run(items, budget(_TYPESET_TIMEOUT_SEC))
-            except JSTimeoutException:
+            except _TIMED_OUT:
                 pass
             except Exception:
                 self._fail()
@@ -220,7 +227,7 @@ class _KatexEngine:
                 try:
                     timeout = min(remaining, _FORMULA_TIMEOUT_SEC)
                     results.extend(self._run([item], timeout))
-                except JSTimeoutException:
+                except _TIMED_OUT:
                     results.append(_TOO_LONG)
                 except Exception:
                     self._fail()

@@ -18,6 +18,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.gfm_autolink.index import _protocol_rule as _gfm_protocol_rule
 from mdit_py_plugins.utils import is_code_block
 
+from ..imageproxy.signing import proxied_url
 from .engine import _error_html, _Typeset
 
 
@@ -274,7 +275,7 @@ def _render_math(
 def _render_bare_image(
     self: Any, tokens: list[Token], idx: int, options: Any, env: Any
 ) -> str:
-    src = escapeHtml(str(tokens[idx].attrGet("src")))
+    src = escapeHtml(proxied_url(str(tokens[idx].attrGet("src"))))
     alt = escapeHtml(str(tokens[idx].attrGet("alt")))
     return (
         f'<a href="{src}"><img src="{src}" alt="{alt}" loading="lazy"'

@@ -81,14 +81,16 @@ MIDDLEWARE = [
 ]
 # Content Security Policy (django-csp): scripts, styles and fonts come from the site itself
 # and never inline. Inline style *attributes* are allowed because KaTeX positions glyphs
-# with them; images may come from any https origin because summaries embed figures by URL.
+# with them. Images come from the site (figures from other sites through the image proxy,
+# shortscience/imageproxy/), from data: addresses (KaTeX's CSS) and from the storage that
+# holds uploads when it is not the site (MEDIA_ORIGINS, added below).
 CONTENT_SECURITY_POLICY: dict[str, Any] = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
         "style-src-attr": [UNSAFE_INLINE],
-        "img-src": [SELF, "https:", "data:"],
+        "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -252,6 +254,9 @@ TRUSTED_REPORTER_REPUTATION = env.int("TRUSTED_REPORTER_REPUTATION", default=50)
 # Signed-in sessions (/settings/sessions/): each keeps its address and last-seen time
 # (users.sessions.SessionActivityMiddleware refreshes them every five minutes at most).
 USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions live in the database and are read through the cache: a signed-in page costs no
+# session query, and with the cache down the database still answers.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 MFA_REQUIRED_FOR_MODERATORS = env.bool("MFA_REQUIRED_FOR_MODERATORS", default=True)
 
 LANGUAGE_CODE = "en-us"
@@ -290,6 +295,60 @@ if AWS_STORAGE_BUCKET_NAME:
             "file_overwrite": False,
         },
     }
+
+
+# Where uploads are served from when that is not the site itself (an S3 bucket, its custom
+# domain or a CDN in front): the CSP lets images load from there, and the image proxy leaves
+# images there as they are. Derived from MEDIA_URL and the bucket settings; MEDIA_ORIGINS
+# (comma-separated origins such as https://cdn.example.org) adds more.
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}" if rest else ""
+
+
+MEDIA_ORIGINS: list[str] = env.list("MEDIA_ORIGINS", default=[])
+if MEDIA_URL.startswith(("http://", "https://")):
+    MEDIA_ORIGINS.append(_origin(MEDIA_URL))
+if AWS_STORAGE_BUCKET_NAME:
+    _s3 = STORAGES["default"]["OPTIONS"]
+    if _s3["custom_domain"]:
+        MEDIA_ORIGINS.append(f"https://{_s3['custom_domain']}")
+    elif _s3["endpoint_url"]:
+        _endpoint = _origin(_s3["endpoint_url"])
+        MEDIA_ORIGINS.append(_endpoint)  # path-style addresses
+        _scheme, _, _host = _endpoint.partition("://")
+        MEDIA_ORIGINS.append(f"{_scheme}://{AWS_STORAGE_BUCKET_NAME}.{_host}")
+    else:
+        MEDIA_ORIGINS.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com")
+        if _s3["region_name"]:
+            MEDIA_ORIGINS.append(
+                f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{_s3['region_name']}.amazonaws.com"
+            )
+MEDIA_ORIGINS = list(dict.fromkeys(o.rstrip("/") for o in MEDIA_ORIGINS if o))
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += MEDIA_ORIGINS
+
+# --- The image proxy (shortscience/imageproxy/) ------------------------------------------
+# Images from other sites in summaries and comments load from /img/<signature>/<address>:
+# signed with IMAGE_PROXY_KEY (empty: a key derived from DJANGO_SECRET_KEY), fetched once by
+# a worker (queue "images") and kept in the default storage.
+IMAGE_PROXY_KEY = env("IMAGE_PROXY_KEY", default="")
+# Earlier keys whose addresses still work until `manage.py rerender --all` has re-signed
+# every page (with IMAGE_PROXY_KEY unset: Django's SECRET_KEY_FALLBACKS).
+IMAGE_PROXY_KEY_FALLBACKS = env.list("IMAGE_PROXY_KEY_FALLBACKS", default=[])
+# Largest image fetched, in bytes, counted while it downloads.
+IMAGE_PROXY_MAX_BYTES = env.int("IMAGE_PROXY_MAX_BYTES", default=5 * 1024 * 1024)
+# Seconds one fetch may take, redirects and download included.
+IMAGE_PROXY_TIMEOUT = env.float("IMAGE_PROXY_TIMEOUT", default=15.0)
+# Ports an image may be fetched from (http and https only, whatever the port).
+IMAGE_PROXY_ALLOWED_PORTS = env.list(
+    "IMAGE_PROXY_ALLOWED_PORTS", cast=int, default=[80, 443]
+)
+# Networks the proxy may fetch from although they are not public (CIDR, comma-separated).
+# Empty in production: loopback, private, link-local and the rest are refused. The tests
+# name their local servers here; cloud metadata addresses are refused even when named.
+IMAGE_PROXY_ALLOW_NETWORKS = env.list("IMAGE_PROXY_ALLOW_NETWORKS", default=[])
+# New image addresses one client may have the proxy fetch, per period.
+IMAGE_PROXY_NEW_RATE = env("IMAGE_PROXY_NEW_RATE", default="60/m")
 
 # Mail: console by default; EMAIL_URL such as smtp://user:pass@host:587 switches to SMTP.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -474,9 +533,11 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # every queue listed here.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = [
-    Queue(name) for name in ("celery", "imports", "rendering", "mail")
+    Queue(name) for name in ("celery", "imports", "rendering", "mail", "images")
 ]
 CELERY_TASK_ROUTES = {
+    # The image proxy's fetches wait on other sites: never in line with rendering.
+    "shortscience.tasks.fetch_proxied_image": {"queue": "images"},
     # Mail first: these names sit in modules that are otherwise routed elsewhere.
     "discovery.tasks.notify_summary_requesters": {"queue": "mail"},
     "feeds.tasks.send_weekly_digest": {"queue": "mail"},

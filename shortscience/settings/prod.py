@@ -27,7 +27,7 @@ STORAGES = {
 # No embedded defaults in production: without a Postgres DATABASE_URL, a Redis CACHE_URL, a
 # broker, SITE_URL and DJANGO_ALLOWED_HOSTS, `manage.py check`, migrate, gunicorn (via
 # shortscience.wsgi) and the Celery worker and beat refuse to start, naming what is missing
-# (system checks shortscience.E001 to E006).
+# (system checks shortscience.E001 to E006); E007 refuses IMAGE_PROXY_ALLOW_NETWORKS.
 PRODUCTION_CHECKS = True
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 SITE_URL = env("SITE_URL", default="")

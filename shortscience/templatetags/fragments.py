@@ -7,6 +7,13 @@
 After the name come pairs of a kind and an id (or a list of objects or ids); `vary=`
 values also enter the key. The fragment is shared by every reader, signed in or not, so
 it must hold nothing personal. See shortscience.cache.cache_fragment.
+
+Two options serve the forms of signed-in pages:
+- `csrf=True`: the fragment may hold forms. It is rendered with a placeholder for the CSRF
+  token, which each request replaces with its own token, so one rendering serves every
+  signed-in reader.
+- `skip=value`: when the value is true the fragment is rendered and not kept (a form
+  showing a reader's own errors, say).
 """
 
 from django import template
@@ -23,14 +30,29 @@ def _ids(value) -> list[object]:
     return [getattr(item, "pk", item) for item in value]
 
 
+# Stands for the request's CSRF token in a kept fragment (no token has this shape).
+CSRF_PLACEHOLDER = "csrf-token-of-this-request"
+
+
 class FragmentNode(template.Node):
-    def __init__(self, nodelist, name, pairs, vary):
+    def __init__(self, nodelist, name, pairs, vary, options):
         self.nodelist = nodelist
         self.name = name
         self.pairs = pairs
         self.vary = vary
+        self.options = options
+
+    def _render_inner(self, context, csrf: bool) -> str:
+        if not csrf:
+            return str(self.nodelist.render(context))
+        with context.push(csrf_token=CSRF_PLACEHOLDER):
+            return str(self.nodelist.render(context))
 
     def render(self, context):
+        skip = "skip" in self.options and self.options["skip"].resolve(context)
+        if skip:
+            return self.nodelist.render(context)
+        csrf = "csrf" in self.options and bool(self.options["csrf"].resolve(context))
         name = (
             self.name.resolve(context),
             *(value.resolve(context) for value in self.vary),
@@ -40,8 +62,12 @@ class FragmentNode(template.Node):
             kind = kind.resolve(context)
             tags.extend((kind, ident) for ident in _ids(value.resolve(context)))
         html = cache_fragment(
-            repr(name), tags, lambda: str(self.nodelist.render(context))
+            repr(name), tags, lambda: self._render_inner(context, csrf)
         )
+        if csrf and CSRF_PLACEHOLDER in html:
+            # The token only where a form is shown: asking for it marks the response
+            # as carrying one, which keeps it out of the page cache.
+            html = html.replace(CSRF_PLACEHOLDER, str(context.get("csrf_token", "")))
         # The template's own rendered output, escaped by the template engine.
         return mark_safe(html)  # noqa: S308  # nosec B308 B703
 
@@ -52,6 +78,13 @@ def pluck(items, attribute: str) -> list[object]:
     return [getattr(item, attribute) for item in items]
 
 
+@register.filter
+def pluck_all(items, attribute: str) -> list[object]:
+    """Return the members of one list attribute of each item, in one flat list:
+    `page.object_list|pluck_all:"top_summaries"` (items without it give none)."""
+    return [member for item in items for member in getattr(item, attribute, ())]
+
+
 @register.tag("fragment")
 def do_fragment(parser, token):
     bits = token.split_contents()[1:]
@@ -60,8 +93,17 @@ def do_fragment(parser, token):
     nodelist = parser.parse(("endfragment",))
     parser.delete_first_token()
     vary = [parser.compile_filter(b[5:]) for b in bits if b.startswith("vary=")]
-    args = [parser.compile_filter(b) for b in bits[1:] if not b.startswith("vary=")]
+    options = {
+        b.split("=", 1)[0]: parser.compile_filter(b.split("=", 1)[1])
+        for b in bits[1:]
+        if b.startswith(("csrf=", "skip="))
+    }
+    args = [
+        parser.compile_filter(b)
+        for b in bits[1:]
+        if not b.startswith(("vary=", "csrf=", "skip="))
+    ]
     if len(args) % 2:
         raise template.TemplateSyntaxError("fragment takes pairs of a kind and ids")
     pairs = list(zip(args[::2], args[1::2], strict=True))
-    return FragmentNode(nodelist, parser.compile_filter(bits[0]), pairs, vary)
+    return FragmentNode(nodelist, parser.compile_filter(bits[0]), pairs, vary, options)

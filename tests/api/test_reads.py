@@ -330,12 +330,13 @@ def test_the_api_root_points_at_schema_and_docs(client):
 def test_listing_papers_costs_the_same_queries_for_any_page_size(
     client, django_assert_num_queries
 ):
+    # Papers (with their summary counts), authors, and approved code and project links.
     PaperFactory.create_batch(2)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get("/api/v1/papers")
     PaperFactory.create_batch(8)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get("/api/v1/papers")
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from shortscience import markup
+from shortscience.imageproxy.signing import proxied_url
 from summaries.models import Summary
 from tests.factories import KeywordFactory, PaperFactory, SummaryFactory, UserFactory
 
@@ -80,9 +81,11 @@ def test_summary_page_uses_its_first_image_as_the_preview(client):
 
     html = client.get(summary.get_absolute_url()).content.decode()
 
-    assert _meta(html, "og:image") == "https://example.org/figure1.png"
+    # Through the image proxy, as the page shows it, at its absolute address.
+    figure = "http://127.0.0.1:8000" + proxied_url("https://example.org/figure1.png")
+    assert _meta(html, "og:image") == figure
     assert _meta(html, "twitter:card") == "summary_large_image"
-    assert _meta(html, "twitter:image") == "https://example.org/figure1.png"
+    assert _meta(html, "twitter:image") == figure
     assert f'href="/summaries/{summary.pk}/bibtex"' in html
     assert (
         f'<link rel="canonical" href="http://127.0.0.1:8000/summaries/{summary.pk}/">'

@@ -25,6 +25,7 @@ def test_harvest_brings_new_papers_of_the_configured_categories(oai_replay):
     paper = Paper.objects.get(arxiv_id="1101.4388")
     assert paper.venue.slug == "arxiv"
     assert paper.published_on == date(2011, 1, 23)
+    assert paper.arxiv_comment == "28 pages, an extra section was added"
     assert [a.author.name for a in paper.authorships.select_related("author")] == [
         "Guohui Song",
         "Haizhang Zhang",

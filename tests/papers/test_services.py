@@ -44,6 +44,7 @@ def test_arxiv_import_creates_paper_with_metadata(
     )
     assert "cs.CL" in set(paper.keywords.values_list("name", flat=True))
     assert "  " not in paper.abstract and "\n" not in paper.abstract
+    assert paper.arxiv_comment == "15 pages, 5 figures"
     assert arxiv_replay.requests[0]["id_list"] == "1706.03762v5"
 
 
@@ -52,12 +53,16 @@ def test_reimport_records_new_version_without_duplicating(
 ):
     first = run_import("1706.03762", django_capture_on_commit_callbacks).paper
     entry = arxiv_replay.entries["1706.03762"]
-    arxiv_replay.entries["1706.03762"] = entry.replace("1706.03762v7", "1706.03762v8")
+    arxiv_replay.entries["1706.03762"] = entry.replace(
+        "1706.03762v7", "1706.03762v8"
+    ).replace("15 pages, 5 figures", "NeurIPS 2017. Code: https://github.com/o/r")
 
     second = run_import("arXiv:1706.03762", django_capture_on_commit_callbacks).paper
 
     assert second.pk == first.pk
     assert second.arxiv_version == 8
+    # The latest version's comment replaces the older one.
+    assert second.arxiv_comment == "NeurIPS 2017. Code: https://github.com/o/r"
     assert Paper.objects.count() == 1
 
 
@@ -319,6 +324,15 @@ def test_two_imports_of_the_same_paper_at_once_make_one_paper():
     assert errors == []
     assert len(set(results)) == 1
     assert Paper.objects.filter(arxiv_id="1706.03762").count() == 1
+
+
+def test_a_record_without_a_comment_keeps_the_one_arxiv_gave():
+    paper = PaperFactory(arxiv_id="1706.03762", arxiv_comment="15 pages, 5 figures")
+    services.paper_upsert(
+        PaperData(title=paper.title, source="dblp", arxiv_id="1706.03762", year=2017)
+    )
+    paper.refresh_from_db()
+    assert paper.arxiv_comment == "15 pages, 5 figures"
 
 
 def test_imported_urls_must_be_web_addresses():

@@ -135,6 +135,8 @@ def test_parse_2016_feed():
         "Journal of Artificial Intelligence Research, Vol 4, (1996), 237-285"
     )
     assert survey.primary_category == "cs.AI"
+    # The older generation declares the namespace on each element, the comment too.
+    assert survey.comment == "See http://www.jair.org/ for any accompanying files"
     assert survey.abs_url == "http://arxiv.org/abs/cs/9605103v1"
     assert survey.pdf_url == "http://arxiv.org/pdf/cs/9605103v1"
     resnet = records["1512.03385v1"]
@@ -146,6 +148,7 @@ def test_parse_2016_feed():
         "Jian Sun",
     ]
     assert resnet.published == datetime(2015, 12, 10, 19, 51, 55, tzinfo=UTC)
+    assert resnet.comment == "Tech report"
 
 
 def test_parse_many_authors_with_non_ascii_names():

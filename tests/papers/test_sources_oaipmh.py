@@ -27,6 +27,13 @@ def test_parse_recorded_page():
     assert first.journal_ref == "Appl. Comput. Harmon. Anal., 34:96-116, 2013"
     assert first.abstract.startswith("Targeting at sparse learning, we construct")
     assert "\n" not in first.abstract
+    assert first.comment == "28 pages, an extra section was added"
+    by_id = {record.arxiv_id: record for record in page.records}
+    assert by_id["1306.1076"].comment is None  # a record without <comments>
+    assert by_id["1308.3822"].comment.startswith(
+        "This version of the paper is a streamlined presentation that includes"
+    )
+    assert "\n" not in by_id["1308.3822"].comment
 
 
 def test_no_records_match_is_an_empty_complete_list():

@@ -61,10 +61,57 @@ def test_venue_year_query_count_is_fixed(client, django_assert_max_num_queries):
     for _ in range(30):
         paper = PaperFactory(venue=venue, year=2020, authors=["A B", "C D", "E F"])
         SummaryFactory(paper=paper)
-    # venue, years, count, papers, authors, and the most-wanted list of the venue-year.
-    with django_assert_max_num_queries(6):
+    # venue, years, count, papers, authors, best summaries, and the most-wanted list of
+    # the venue-year.
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("papers:venue-year", args=["big", 2020]))
     assert response.content.decode().count('class="paper-row') == 30
+
+
+def test_paper_rows_show_the_best_public_summarys_excerpt(client):
+    keyword = KeywordFactory(name="attention", slug="attention")
+    venue = VenueFactory(slug="nips", short_name="NIPS")
+    paper = PaperFactory(venue=venue, year=2017, title="Attention paper")
+    paper.keywords.add(keyword)
+    SummaryFactory(paper=paper, body="A weaker take on *attention*.", score=1)
+    best = SummaryFactory(paper=paper, body="The best take: $QK^T$ scaled.", score=5)
+    SummaryFactory(paper=paper, body="Private words.", score=9, is_private=True)
+    PaperFactory(venue=venue, year=2017, title="Unsummarised paper")
+    pages = [
+        reverse("papers:venue-year", args=["nips", 2017]),
+        reverse("papers:year-detail", args=[2017]),
+        keyword.get_absolute_url(),
+    ]
+    for path in pages:
+        html = client.get(path).content.decode()
+        assert "The best take:" in html, path
+        assert 'class="katex"' in html, path  # math typeset, as stored at render time
+        assert "weaker take" not in html and "Private words" not in html, path
+        assert html.count('class="read-more"') == 1, path
+        assert f'href="{best.get_absolute_url()}">read more' in html, path
+        assert ": the summary of Attention paper" in html, path
+
+
+@pytest.mark.parametrize("page", ["venue-year", "year", "keyword"])
+def test_paper_list_query_count_is_fixed_with_excerpts(
+    client, django_assert_max_num_queries, page
+):
+    keyword = KeywordFactory(slug="many")
+    venue = VenueFactory(slug="many")
+    for _ in range(20):
+        paper = PaperFactory(venue=venue, year=2021, authors=["A B", "C D"])
+        paper.keywords.add(keyword)
+        SummaryFactory(paper=paper)
+        SummaryFactory(paper=paper, score=3)
+    path = {
+        "venue-year": reverse("papers:venue-year", args=["many", 2021]),
+        "year": reverse("papers:year-detail", args=[2021]),
+        "keyword": keyword.get_absolute_url(),
+    }[page]
+    # (venue, years | keyword), count, papers, authors, best summaries, most wanted.
+    with django_assert_max_num_queries(7):
+        response = client.get(path)
+    assert response.content.decode().count('class="read-more"') == 20
 
 
 def test_year_and_keyword_pages(client):

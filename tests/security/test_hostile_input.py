@@ -6,6 +6,7 @@ test_hostile_pages.py puts the same corpus into every page of the site.
 
 import html
 import re
+from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
@@ -137,6 +138,33 @@ def test_whole_corpus_in_one_document_is_inert():
     html = render("\n\n".join(VECTORS))
 
     assert unsafe_parts(html) == []
+
+
+class _ImageSources(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.sources.extend(v or "" for k, v in attrs if k == "src")
+
+
+def test_no_rendered_image_loads_from_another_site():
+    # Images from elsewhere come through the image proxy, alone, in a table or in a link.
+    parser = _ImageSources()
+    for context in ("alone", "table-cell", "link-text"):
+        template = CONTEXTS[context]
+        parser.feed(render("\n\n".join(template.format(v) for v in VECTORS)))
+
+    leaks = [
+        src
+        for src in parser.sources
+        if re.sub(r"[\s\x00-\x1f]", "", src).replace("\\", "/").startswith("//")
+        or re.match(r"[\s\x00-\x1f]*[a-z][a-z0-9+.-]*:", src, re.I)
+    ]
+    assert parser.sources
+    assert leaks == []
 
 
 # --- Links the renderer builds -------------------------------------------------------------

@@ -2,6 +2,7 @@
 headers HTTP caches in front need."""
 
 import gzip
+import re
 
 import pytest
 from django.core.cache import cache
@@ -159,16 +160,65 @@ def test_a_signed_in_page_reuses_the_fragments_of_the_anonymous_one(
     path = discussed.paper.get_absolute_url()
     Client().get(path)
     stored = {k for k in recorded_sets if k.startswith("frag:")}
-    assert len(stored) == 4  # the paper's header and three comments
+    assert len(stored) == 5  # the paper's header, the thread and its three comments
     recorded_sets.clear()
     reader = Client()
     reader.force_login(user)
 
     html = reader.get(path).content.decode()
 
-    assert not {k for k in recorded_sets if k.startswith("frag:")}  # all reused
+    # Only the thread as signed-in readers see it (with reply forms) is new.
+    assert len({k for k in recorded_sets if k.startswith("frag:")}) == 1
     assert "remark 2" in html and "<h1" in html
     assert 'class="vote"' in html  # the personal parts are still the reader's own
+
+
+def test_signed_in_readers_share_one_thread_each_with_their_own_csrf_token(
+    discussed, recorded_sets
+):
+    from tests.factories import UserFactory
+
+    path = discussed.paper.get_absolute_url()
+    pages = []
+    for _ in range(2):
+        reader = Client()
+        reader.force_login(UserFactory())
+        recorded_sets.clear()
+        pages.append((reader, reader.get(path)))
+
+    assert not {k for k in recorded_sets if k.startswith("frag:")}  # all reused
+    for reader, response in pages:
+        html = response.content.decode()
+        tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+        assert len(tokens) == 1 and "csrf-token-of-this-request" not in html
+        # The reply form of the shared thread posts with this reader's own token.
+        form = re.search(r'<input type="hidden" name="parent" value="(\d+)">', html)
+        assert form
+        posted = reader.post(
+            f"/summaries/{discussed.pk}/comments/",
+            {
+                "csrfmiddlewaretoken": tokens.pop(),
+                "body": "a reply",
+                "parent": form.group(1),
+            },
+        )
+        assert posted.status_code == 302
+
+
+def test_a_reader_sees_controls_for_their_own_comment_only(discussed, user):
+    from tests.factories import UserFactory
+
+    CommentFactory(summary=discussed, writer=user, body_html="<p>mine</p>")
+    path = discussed.paper.get_absolute_url()
+    author, other = Client(), Client()
+    author.force_login(user)
+    other.force_login(UserFactory())
+
+    mine = author.get(path).content.decode()
+    theirs = other.get(path).content.decode()
+
+    assert mine.count("<summary>Edit</summary>") == 1
+    assert "<summary>Edit</summary>" not in theirs
 
 
 def test_a_changed_comment_renders_its_fragment_afresh_for_everyone(discussed, user):
@@ -206,3 +256,83 @@ def test_a_signed_in_paper_page_costs_the_same_queries_however_many_summaries(us
 
     assert len(six) == len(one)
     assert len(six) <= 14
+
+
+# Search pages -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def searchable():
+    from discovery import services as discovery_services
+    from tests.factories import PaperFactory
+
+    paper = PaperFactory(title="Mastering the game of Go")
+    SummaryFactory(paper=paper, body="Monte Carlo tree search guided by networks.")
+    discovery_services.index_summaries(paper_ids=[paper.pk])
+    return paper
+
+
+def test_a_search_is_kept_once_asked_for_twice_and_then_answered_at_the_door(
+    searchable,
+):
+    first, second, third = (Client().get("/search/?q=monte+carlo") for _ in range(3))
+
+    assert "Mastering the game of Go" in first.content.decode()
+    assert (first["X-Cache"], second["X-Cache"], third["X-Cache"]) == (
+        "miss",
+        "miss",
+        "hit",
+    )
+    assert third.content == second.content
+
+
+def test_one_off_searches_store_no_page(searchable, recorded_sets):
+    for n in range(30):
+        Client().get(f"/search/?q=monte+carlo+{n}")
+
+    assert not [k for k in recorded_sets if k.startswith("page:")]
+
+
+def test_a_cached_search_shows_a_listed_paper_change_at_once(searchable):
+    from papers.services.venues import paper_save_from_admin
+
+    for _ in range(2):
+        Client().get("/search/?q=monte+carlo")
+    assert Client().get("/search/?q=monte+carlo")["X-Cache"] == "hit"
+
+    searchable.save()  # as the admin does, which then calls the service
+    paper_save_from_admin(paper=searchable)
+
+    assert Client().get("/search/?q=monte+carlo")["X-Cache"] == "miss"
+
+
+# Pages kept in the process's memory ----------------------------------------------------
+
+
+def test_a_page_this_process_keeps_is_checked_by_its_versions_alone(
+    paper_path, monkeypatch
+):
+    from shortscience import cache as page_cache
+
+    Client().get(paper_path)
+    fetched = []
+    real_get = page_cache.cache.get
+    monkeypatch.setattr(
+        page_cache.cache,
+        "get",
+        lambda key, *a, **k: fetched.append(key) or real_get(key, *a, **k),
+    )
+
+    response = Client().get(paper_path)
+
+    assert response["X-Cache"] == "hit"
+    assert not [k for k in fetched if k.startswith("page:")]  # not fetched again
+
+
+def test_emptying_the_cache_makes_pages_kept_in_memory_stale(paper_path):
+    Client().get(paper_path)
+    assert Client().get(paper_path)["X-Cache"] == "hit"
+
+    cache.clear()
+
+    assert Client().get(paper_path)["X-Cache"] == "miss"

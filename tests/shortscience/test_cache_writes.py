@@ -140,6 +140,36 @@ def test_an_edit_shows_once_rendered_and_leaves_the_rest_cached(warmed):
     still_cached(*corner(theirs).values())
 
 
+LISTS = ("venue-year", "year", "keyword")
+
+
+def test_an_edit_changes_the_excerpt_in_the_paper_lists_at_once(warmed):
+    ours, theirs = warmed
+    for page in LISTS:
+        assert shows(corner(ours)[page], "our words"), page
+
+    summary_services.summary_save(
+        paper=ours.paper, writer=ours.writer, body="our *revised* words"
+    )
+    summary_services.summary_render(summary_id=ours.pk)
+
+    for page in LISTS:
+        assert shows(corner(ours)[page], "<em>revised</em>"), page
+        assert not shows(corner(ours)[page], "<p>our words"), page
+    still_cached(*corner(theirs).values())
+
+
+def test_hiding_the_best_summary_takes_its_excerpt_off_the_paper_lists(warmed):
+    ours, theirs = warmed
+
+    summary_services.summary_set_hidden(summary=ours, hidden=True)
+
+    for page in LISTS:
+        assert not shows(corner(ours)[page], "our words"), page
+        assert shows(corner(ours)[page], "wanted: no summary yet"), page
+    still_cached(*corner(theirs).values())
+
+
 def test_delete_and_hide_take_the_summary_off_every_page(warmed):
     ours, theirs = warmed
 

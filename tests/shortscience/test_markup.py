@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from shortscience import markup
+from shortscience.imageproxy.signing import proxied_sources, proxied_url
 from shortscience.markup import RENDERER_VERSION, engine, render, render_math
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,7 +128,7 @@ def test_relative_and_mailto_links_are_kept():
 def test_bare_image_url_becomes_a_linked_lazy_image():
     output = render("Figure:\n\nhttps://example.com/fig/model%201.png\n\nAfter.")
 
-    url = "https://example.com/fig/model%201.png"
+    url = proxied_url("https://example.com/fig/model%201.png")
     assert (
         f'<p><a href="{url}" rel="nofollow ugc noopener"><img src="{url}"'
         ' alt="model 1.png" loading="lazy" class="md-img"></a></p>'
@@ -149,7 +150,7 @@ def test_bare_image_url_becomes_a_linked_lazy_image():
 def test_bare_image_url_extensions_and_query_strings(url):
     output = render(f"  {url}  ")
 
-    assert f'<img src="{html.escape(url, quote=True)}"' in output
+    assert f'<img src="{proxied_url(url)}"' in output
     assert 'loading="lazy"' in output
 
 
@@ -164,9 +165,40 @@ def test_markdown_images_load_lazily():
     output = render("![a cat](https://example.com/cat.png)")
 
     assert (
-        '<img src="https://example.com/cat.png" alt="a cat" loading="lazy"'
-        ' class="md-img">'
+        f'<img src="{proxied_url("https://example.com/cat.png")}" alt="a cat"'
+        ' loading="lazy" class="md-img">'
     ) in output
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "![a](https://example.com/a.png)",
+        "https://example.com/a.png",
+        "![a](//example.com/a.png)",
+        "![a](http://example.com:8080/a.png)",
+    ],
+)
+def test_images_from_other_sites_load_through_the_signed_proxy(source):
+    output = render(source)
+
+    assert "example.com" not in output.split(' alt="')[0].split("<img", 1)[1]
+    (original,) = proxied_sources(output)
+    assert original.removeprefix("https:").removeprefix("http:") in source
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "/media/images/2024/01/fig.png",
+        "http://127.0.0.1:8000/media/images/2024/01/fig.png",
+        "https://cdn.shortscience.example/images/fig.png",
+    ],
+)
+def test_uploads_on_the_site_or_its_storage_stay_as_they_are(src, settings):
+    settings.MEDIA_ORIGINS = ["https://cdn.shortscience.example"]
+
+    assert f'<img src="{src}"' in render(f"![fig]({src})")
 
 
 # --- Math delimiters -------------------------------------------------------------
@@ -858,7 +890,10 @@ def test_many_spaced_dollars_that_are_not_tex_keep_their_text():
 
 @pytest.fixture
 def step_clock(monkeypatch):
-    """A clock for the renderer's deadline that moves 1 ms each time it is read."""
+    """A clock for the renderer's deadline that moves 1 ms each time it is read.
+
+    KaTeX is loaded first, on the real clock, as a running server has it."""
+    markup.render("$x$")
     reads = []
 
     def monotonic():
@@ -873,11 +908,22 @@ def step_clock(monkeypatch):
     "source", ["![" * 50_000, "[" * 100_000, "*a" * 50_000, "[a](" * 25_000]
 )
 def test_pathological_input_stops_at_its_deadline(step_clock, source):
+    # The worker thread's own render (render(..., timeout=...) runs it with a deadline
+    # STOP_MARGIN before its own).
+    with pytest.raises(markup.RenderTimeout):
+        markup._render(source, 0.3)
+
+    # The parse stopped at the first check past the deadline: 300 reads of 1 ms.
+    assert len(step_clock) == 301
+
+
+@pytest.mark.parametrize("source", ["![" * 50_000, "*a" * 50_000])
+def test_a_bounded_render_gives_up_before_its_deadline(step_clock, source):
     with pytest.raises(markup.RenderTimeout):
         render(source, timeout=0.3)
 
-    # The parse stopped at the first check past the deadline: 300 reads of 1 ms.
-    assert len(step_clock) == 302
+    # The worker stopped STOP_MARGIN before the deadline; nothing ran past it.
+    assert len(step_clock) <= 300 - markup.STOP_MARGIN * 1000 + 3
 
 
 def test_ordinary_text_renders_within_its_deadline(step_clock):
@@ -885,6 +931,23 @@ def test_ordinary_text_renders_within_its_deadline(step_clock):
 
     assert tex_sources(output) == ["\\theta_{t+1} = \\theta_t - \\eta g_t"]
     assert len(step_clock) < 300
+
+
+def test_a_bounded_render_answers_even_when_one_step_never_ends(monkeypatch):
+    """No step needs to look at the clock: the render is abandoned at its deadline."""
+    release = threading.Event()
+
+    class StuckCleaner:
+        def clean(self, html):
+            release.wait()
+            return html
+
+    monkeypatch.setattr(markup, "_cleaner", StuckCleaner())
+    try:
+        with pytest.raises(markup.RenderTimeout):
+            render("*ordinary* text", timeout=0.05)
+    finally:
+        release.set()
 
 
 def test_render_without_a_timeout_is_not_limited(step_clock):

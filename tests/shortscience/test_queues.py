@@ -35,6 +35,7 @@ def queue_of(task_name: str) -> str:
         # A task added to papers/tasks.py later is routed with its module.
         ("papers.tasks.harvest_coverage", "imports"),
         ("shortscience.tasks.rerender_stale", "rendering"),
+        ("shortscience.tasks.fetch_proxied_image", "images"),
         ("summaries.tasks.render_summary", "rendering"),
         ("comments.tasks.render_comment", "rendering"),
         ("discovery.tasks.index_paper_summaries", "rendering"),
@@ -51,7 +52,7 @@ def test_tasks_go_to_their_queue(task_name, queue):
 
 def test_every_registered_task_goes_to_a_declared_queue():
     declared = {q.name for q in app.conf.task_queues}
-    assert declared == {"celery", "imports", "rendering", "mail"}
+    assert declared == {"celery", "imports", "rendering", "mail", "images"}
     for module in TASK_MODULES:
         importlib.import_module(module)
     ours = [n for n in app.tasks if not n.startswith("celery.")]

@@ -84,6 +84,7 @@ def test_pages_send_the_security_headers(client):
         ({"SITE_URL": "example.org"}, "shortscience.E004"),
         ({"DJANGO_ALLOWED_HOSTS": None}, "shortscience.E005"),
         ({"DJANGO_ALLOWED_HOSTS": "*"}, "shortscience.E005"),
+        ({"IMAGE_PROXY_ALLOW_NETWORKS": "127.0.0.0/8"}, "shortscience.E007"),
     ],
 )
 def test_production_check_names_the_missing_setting(unset, check_id):

@@ -231,6 +231,7 @@ def _paper_record(data: dict, venues: dict[str, Venue]) -> PaperData:
         url=data.get("url", url),
         pdf_url=data.get("pdf_url", pdf_url),
         journal_ref=data.get("journal_ref", ""),
+        arxiv_comment=data.get("arxiv_comment", ""),
         keywords=tuple(data["keywords"]),
     )
 

@@ -82,7 +82,7 @@ def seed_openreview(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('papers', '0006_merge_20261201_0447'),
+        ('papers', '0007_arxiv_comment'),
     ]
 
     operations = [

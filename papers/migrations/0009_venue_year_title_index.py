@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('papers', '0007_openreview_decisions_and_venue_syncs'),
+        ('papers', '0008_openreview_decisions_and_venue_syncs'),
     ]
 
     operations = [
