@@ -9,6 +9,7 @@ from tests.replay import (
     CrossrefReplay,
     DblpReplay,
     OaiReplay,
+    OpenReviewReplay,
     OrcidReplay,
 )
 
@@ -145,6 +146,18 @@ def oai_replay(httpserver, settings):
     httpserver.expect_request("/oai").respond_with_handler(replay)
     settings.ARXIV_OAI_URL = httpserver.url_for("/oai")
     settings.ARXIV_MIN_INTERVAL = 0
+    return replay
+
+
+@pytest.fixture
+def openreview_replay(httpserver, settings):
+    """OpenReview's API 2 and API 1 replayed from constructed notes (not recorded)."""
+    replay = OpenReviewReplay()
+    httpserver.expect_request("/notes").respond_with_handler(replay)
+    httpserver.expect_request("/v1/notes").respond_with_handler(replay)
+    settings.OPENREVIEW_API_URL = httpserver.url_for("/").rstrip("/")
+    settings.OPENREVIEW_API_V1_URL = httpserver.url_for("/v1")
+    settings.OPENREVIEW_MIN_INTERVAL = 0
     return replay
 
 

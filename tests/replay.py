@@ -283,3 +283,47 @@ class OrcidReplay:
 
 
 JSON_ORCID = "application/vnd.orcid+json; qs=4;charset=UTF-8"
+
+
+class OpenReviewReplay:
+    """Serve OpenReview's `GET /notes` (API 2 at /notes, API 1 at /v1/notes).
+
+    The notes are the constructed fixtures in tests/fixtures/openreview/ (see its README:
+    built from OpenReview's OpenAPI description and its Python client, not recorded).
+    API 2 filters by `content.venueid` or by `invitation` (one of a note's
+    `invitations`), API 1 by `invitation`; both page with `offset` and `limit` and answer
+    `{"count": total, "notes": [...]}`. `fail_next` queues answers to send first.
+    """
+
+    def __init__(self):
+        folder = FIXTURES / "openreview"
+        self.v2 = json.loads((folder / "v2_notes_iclr2024.json").read_text("utf-8"))
+        self.v1 = json.loads((folder / "v1_notes_iclr2017.json").read_text("utf-8"))
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.fail_next: list[tuple[int, dict[str, str]]] = []
+
+    def __call__(self, request: Request) -> Response:
+        args = dict(request.args)
+        self.requests.append((request.path, args))
+        if self.fail_next:
+            status, headers = self.fail_next.pop(0)
+            return Response(
+                json.dumps({"name": "Error", "message": "Unavailable"}),
+                status=status,
+                headers=headers,
+                content_type="application/json",
+            )
+        if request.path.startswith("/v1/"):
+            notes = [n for n in self.v1 if n["invitation"] == args.get("invitation")]
+        elif "content.venueid" in args:
+            notes = [
+                n
+                for n in self.v2
+                if n["content"]["venueid"]["value"] == args["content.venueid"]
+            ]
+        else:
+            notes = [n for n in self.v2 if args.get("invitation") in n["invitations"]]
+        offset = int(args.get("offset", 0))
+        limit = int(args.get("limit", 1000))
+        body = {"count": len(notes), "notes": notes[offset : offset + limit]}
+        return Response(json.dumps(body), content_type="application/json")

@@ -486,6 +486,18 @@ DBLP_MIN_INTERVAL = env.float("DBLP_MIN_INTERVAL", default=1.0)
 DBLP_SYNC_VENUES = env.list(
     "DBLP_SYNC_VENUES", default=["conf/nips", "conf/icml", "conf/iclr"]
 )
+# OpenReview: API 2 for venues from about 2023 on, API 1 for older years (ICLR 2018-2023,
+# NeurIPS 2021-2022); one request a second at most.
+OPENREVIEW_API_URL = env("OPENREVIEW_API_URL", default="https://api2.openreview.net")
+OPENREVIEW_API_V1_URL = env(
+    "OPENREVIEW_API_V1_URL", default="https://api.openreview.net"
+)
+OPENREVIEW_MIN_INTERVAL = env.float("OPENREVIEW_MIN_INTERVAL", default=1.0)
+# Venues kept in sync with OpenReview by the periodic job (venue slugs, comma-separated;
+# each venue's OpenReview id is set in the admin); this year and last are re-read.
+OPENREVIEW_SYNC_VENUES = env.list(
+    "OPENREVIEW_SYNC_VENUES", default=["iclr", "neurips", "tmlr"]
+)
 HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=20.0)
 # First delay (seconds) before an import whose source was unavailable is tried again; it
 # doubles on every retry, up to 60 times this (10 s -> at most 10 minutes between tries).
