@@ -100,6 +100,42 @@ class PaperPage(Schema):
     next: str | None = Field(description="The next page's address; null on the last.")
 
 
+class EndorsementOut(Schema):
+    author: str = Field(description="The endorsing author's public name.")
+    author_username: str
+    endorsed_at: dt.datetime
+
+    @staticmethod
+    def resolve_author(endorsement) -> str:
+        return endorsement.author.public_name
+
+    @staticmethod
+    def resolve_author_username(endorsement) -> str:
+        return endorsement.author.username
+
+    @staticmethod
+    def resolve_endorsed_at(endorsement) -> dt.datetime:
+        return endorsement.created_at
+
+
+class AuthorResponseOut(Schema):
+    id: int
+    author: str = Field(description="The responding author's public name.")
+    author_username: str
+    body: str = Field(description="Markdown with LaTeX math: the source.")
+    body_html: str = Field(description="Rendered HTML; empty until rendering has run.")
+    created_at: dt.datetime
+    edited_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_author(response) -> str:
+        return response.writer.public_name
+
+    @staticmethod
+    def resolve_author_username(response) -> str:
+        return response.writer.username
+
+
 class SummaryOut(Schema):
     id: int
     url: str = Field(description="The summary's page on the site.")
@@ -116,13 +152,29 @@ class SummaryOut(Schema):
     body_html: str = Field(
         description="Rendered HTML with KaTeX math; empty until rendering has run."
     )
-    score: int
+    score: int = Field(
+        description="Sum of the votes, leaving out those of the paper's claimed authors."
+    )
     published_at: dt.datetime | None
     updated_at: dt.datetime
+    endorsements: list[EndorsementOut] = Field(
+        description="Claimed authors of the paper who agree this summary is accurate."
+    )
+    author_responses: list[AuthorResponseOut] = Field(
+        description="Responses of the paper's claimed authors, apart from comments."
+    )
 
     @staticmethod
     def resolve_url(summary) -> str:
         return absolute(summary.get_absolute_url())
+
+    @staticmethod
+    def resolve_endorsements(summary) -> list:
+        return list(summary.endorsements.all())
+
+    @staticmethod
+    def resolve_author_responses(summary) -> list:
+        return [r for r in summary.author_responses.all() if not r.is_hidden]
 
     @staticmethod
     def resolve_paper_title(summary) -> str:
@@ -249,3 +301,65 @@ class ReadingListOut(Schema):
     feed_url: str | None = Field(description="Its Atom feed; null unless public.")
     updated_at: dt.datetime
     items: list[ListItemOut]
+
+
+class ClaimOut(Schema):
+    id: int
+    paper_id: int
+    user: str = Field(description="The claimant's public name.")
+    username: str
+    orcid: str = Field(description="The ORCID iD the claimant verified by signing in.")
+    status: str = Field(description="pending, approved, rejected or withdrawn.")
+    method: str | None = Field(
+        description="How it was approved: orcid (the record lists the paper) or "
+        "moderator; null while pending."
+    )
+    listed_as: str | None = Field(
+        description="The name in the paper's author list that matches the claimant."
+    )
+    reason: str | None = Field(description="A moderator's reason for a rejection.")
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_user(claim) -> str:
+        return claim.user.public_name
+
+    @staticmethod
+    def resolve_username(claim) -> str:
+        return claim.user.username
+
+    @staticmethod
+    def resolve_method(claim) -> str | None:
+        return claim.method or None
+
+    @staticmethod
+    def resolve_listed_as(claim) -> str | None:
+        return claim.author.name if claim.author else None
+
+    @staticmethod
+    def resolve_reason(claim) -> str | None:
+        return claim.reason or None
+
+
+class ClaimList(Schema):
+    results: list[ClaimOut]
+
+
+class ClaimIn(Schema):
+    note: str = Field(
+        default="",
+        max_length=1000,
+        pattern=NO_NUL,
+        description="For the moderators, when the claim needs their check.",
+    )
+
+
+class EndorsementIn(Schema):
+    endorse: bool = Field(description="True endorses the summary; false withdraws.")
+
+
+class AuthorResponseIn(Schema):
+    body: str = Field(
+        min_length=1, max_length=10_000, pattern=NO_NUL, description="Markdown + LaTeX."
+    )

@@ -17,9 +17,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from authors.models import AuthorClaim
 from community.selectors import approved_links_prefetch
 from papers.models import Authorship, Paper, Venue
 from summaries.models import Summary
+from summaries.selectors import with_authors_voice
 from users.models import User
 
 
@@ -86,7 +88,7 @@ def paper_search(
 
 def summary_list(*, filters: Q | None = None) -> QuerySet[Summary]:
     """Return public summaries with writer and paper."""
-    qs = Summary.objects.public().select_related("writer", "paper")
+    qs = with_authors_voice(Summary.objects.public().select_related("writer", "paper"))
     if filters is not None:
         qs = qs.filter(filters)
     return qs
@@ -103,7 +105,7 @@ def summary_list_for_writer(*, writer: User, viewer: User | None) -> QuerySet[Su
 def summary_get_visible(*, pk: int, viewer: User | None) -> Summary | None:
     """Return a summary the viewer may read (`Summary.objects.visible_to`), or None."""
     return (
-        Summary.objects.visible_to(viewer)
+        with_authors_voice(Summary.objects.visible_to(viewer))
         .select_related("writer", "paper")
         .filter(pk=pk)
         .first()
@@ -131,3 +133,16 @@ def venue_years(*, venue: Venue) -> list[Mapping[str, Any]]:
         .order_by("-year")
     )
     return list(rows)
+
+
+def claim_list_for_paper(*, paper: Paper, viewer: User | None) -> QuerySet[AuthorClaim]:
+    """Return a paper's approved claims, and the viewer's own claims of any state."""
+    shown = Q(status=AuthorClaim.Status.APPROVED)
+    if viewer is not None:
+        shown |= Q(user=viewer)
+    return (
+        AuthorClaim.objects.filter(paper=paper)
+        .filter(shown)
+        .select_related("user", "author")
+        .order_by("created_at", "pk")
+    )

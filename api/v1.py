@@ -1,4 +1,5 @@
-"""The JSON API, version 1: papers, summaries, venues, search and reading lists; summary writes by token.
+"""The JSON API, version 1: papers, summaries, venues, search, reading lists and authorship
+claims; summary, claim, endorsement and author-response writes by token.
 
 Reads are open to everyone; writes need a personal API token. Every answer is JSON:
 errors are {"error": ...} (with "parameter" for 400s), lists page with opaque
@@ -21,6 +22,8 @@ from ninja import NinjaAPI, Path, Query
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.responses import Status
 
+from authors import services as author_services
+from authors.models import AuthorClaim
 from feeds.links import absolute
 from lists import selectors as list_selectors
 from lists.models import ReadingList
@@ -32,12 +35,19 @@ from shortscience.identifiers import (
     parse_arxiv_id,
     parse_doi,
 )
+from summaries import services as summary_services
 from users.models import User
 
 from . import selectors, services
 from .auth import ClientRateThrottle, TokenAuth, request_user
 from .pagination import BadCursor, Keyset, paginate
 from .schemas import (
+    AuthorResponseIn,
+    AuthorResponseOut,
+    ClaimIn,
+    ClaimList,
+    ClaimOut,
+    EndorsementIn,
     Error,
     PaperOut,
     PaperPage,
@@ -65,6 +75,9 @@ Read papers, summaries and venues; write your own summaries with a personal API 
   Too many requests: `429` with `Retry-After` (seconds).
 * Anonymous summaries are shown as written by "Anonymous"; private summaries and drafts
   are visible to their writer only.
+* **Authors**: a user whose verified ORCID iD (connected by signing in with ORCID) belongs
+  to a paper's author claims it; approved, they may endorse its summaries and post one
+  author response to each. Their votes on those summaries are not counted in scores.
 """
 
 MAX_ID = 2**63 - 1
@@ -575,3 +588,126 @@ def edit_summary(
         raise BadParameter("body", " ".join(exc.messages)) from exc
     summary.refresh_from_db(fields=["body_html"])
     return summary
+
+
+# Authors' claims, endorsements, responses --------------------------------------------
+
+
+@api.get(
+    "/papers/{paper_id}/claims",
+    response={200: ClaimList, **READ_ERRORS},
+    tags=["authors"],
+    summary="List a paper's claimed authors",
+    description=(
+        "Approved claims for everyone; with a token, also your own claims on the "
+        "paper, whatever their state."
+    ),
+)
+def list_paper_claims(request, paper_id: int = Path(..., ge=1, le=MAX_ID)):
+    paper = get_object_or_404(Paper.objects.only("pk"), pk=paper_id)
+    claims = selectors.claim_list_for_paper(paper=paper, viewer=request_user(request))
+    return {"results": list(claims)}
+
+
+@api.post(
+    "/papers/{paper_id}/claims",
+    response={201: ClaimOut, 409: Error, **WRITE_ERRORS},
+    auth=TokenAuth(),
+    tags=["authors"],
+    summary="Claim authorship of a paper",
+    description=(
+        "Needs a verified ORCID iD (403 without). A listed author whose public ORCID "
+        "record lists the paper is approved at once; every other claim is pending "
+        "until a moderator decides. A second active claim answers 409."
+    ),
+)
+def create_claim(request, payload: ClaimIn, paper_id: int = Path(..., ge=1, le=MAX_ID)):
+    paper = get_object_or_404(Paper, pk=paper_id)
+    try:
+        claim = author_services.claim_create(
+            user=request.auth, paper=paper, note=payload.note
+        )
+    except DjangoValidationError as exc:
+        message = " ".join(exc.messages)
+        if exc.code == "claim_exists":
+            return Status(409, {"error": message})
+        if exc.code == "no_verified_orcid":
+            raise HttpError(403, message) from exc
+        raise BadParameter("note", message) from exc
+    # The ORCID check ran on commit when no broker is configured.
+    claim.refresh_from_db()
+    return Status(201, claim)
+
+
+@api.delete(
+    "/claims/{claim_id}",
+    response={200: ClaimOut, **WRITE_ERRORS},
+    auth=TokenAuth(),
+    tags=["authors"],
+    summary="Withdraw your claim",
+    description="A claim that is no longer pending or approved answers 400.",
+)
+def withdraw_claim(request, claim_id: int = Path(..., ge=1, le=MAX_ID)):
+    claim = (
+        AuthorClaim.objects.select_related("user", "author")
+        .filter(pk=claim_id, user=request.auth)
+        .first()
+    )
+    if claim is None:
+        raise Http404(f"You have no claim {claim_id}.")
+    try:
+        author_services.claim_withdraw(claim=claim, user=request.auth)
+    except DjangoValidationError as exc:
+        raise BadParameter("claim_id", " ".join(exc.messages)) from exc
+    claim.refresh_from_db()
+    return claim
+
+
+def _summary_for_author(request, summary_id: int):
+    summary = selectors.summary_get_visible(pk=summary_id, viewer=request.auth)
+    if summary is None:
+        raise Http404(f"There is no summary {summary_id}.")
+    return summary
+
+
+@api.put(
+    "/summaries/{summary_id}/endorsement",
+    response={200: SummaryOut, **WRITE_ERRORS},
+    auth=TokenAuth(),
+    tags=["authors"],
+    summary="Endorse a summary of your paper, or withdraw the endorsement",
+    description="For the paper's claimed authors only (403 for anyone else).",
+)
+def set_endorsement(
+    request, payload: EndorsementIn, summary_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    summary = _summary_for_author(request, summary_id)
+    try:
+        summary_services.endorsement_set(
+            user=request.auth, summary=summary, endorse=payload.endorse
+        )
+    except DjangoValidationError as exc:
+        raise BadParameter("summary_id", " ".join(exc.messages)) from exc
+    return selectors.summary_get_visible(pk=summary.pk, viewer=request.auth)
+
+
+@api.put(
+    "/summaries/{summary_id}/author-response",
+    response={200: AuthorResponseOut, **WRITE_ERRORS},
+    auth=TokenAuth(),
+    tags=["authors"],
+    summary="Post or edit your author response to a summary of your paper",
+    description="One per author and summary; for the paper's claimed authors only.",
+)
+def put_author_response(
+    request, payload: AuthorResponseIn, summary_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    summary = _summary_for_author(request, summary_id)
+    try:
+        response = summary_services.author_response_save(
+            user=request.auth, summary=summary, body=payload.body
+        )
+    except DjangoValidationError as exc:
+        raise BadParameter("body", " ".join(exc.messages)) from exc
+    response.refresh_from_db(fields=["body_html"])
+    return response

@@ -97,7 +97,7 @@ def comment_create(
     if held:
         probation_hold(comment=comment, reason=held)
     _queue_render(comment)
-    cache_touch("summary", summary.pk)  # its comment tree (and count) changed
+    cache_touch("thread", summary.pk)  # its comment tree (and count) changed
     transaction.on_commit(lambda: comment_posted.send(sender=Comment, comment=comment))
     return comment
 
@@ -130,7 +130,7 @@ def comment_delete(*, comment: Comment, by: User) -> Comment:
     comment.deleted_at = timezone.now()
     comment.save(update_fields=["deleted_at", "updated_at"])
     cache_touch("comment", comment.pk)
-    cache_touch("summary", comment.summary_id)  # counts of comments shown
+    cache_touch("thread", comment.summary_id)  # counts of comments shown
     return comment
 
 
@@ -139,7 +139,7 @@ def comment_set_hidden(*, comment: Comment, hidden: bool) -> Comment:
     comment.is_hidden = hidden
     comment.save(update_fields=["is_hidden", "updated_at"])
     cache_touch("comment", comment.pk)
-    cache_touch("summary", comment.summary_id)
+    cache_touch("thread", comment.summary_id)
     return comment
 
 
@@ -147,5 +147,5 @@ def comment_save_from_admin(*, comment: Comment) -> Comment:
     with transaction.atomic():
         comment.save()
         _queue_render(comment)
-        cache_touch("summary", comment.summary_id)
+        cache_touch("thread", comment.summary_id)
     return comment

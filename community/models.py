@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from authors.models import AuthorClaim
 from comments.models import Comment
 from papers import links
 from papers.models import Paper
@@ -14,24 +15,39 @@ class NotificationQuerySet(models.QuerySet):
         A summary made private, hidden or deleted after the comment takes its
         notifications out of the list of whoever may no longer read it.
         """
-        return self.filter(
-            recipient=user,
-            comment__summary__in=Summary.objects.visible_to(user).values("pk"),
+        return self.filter(recipient=user).filter(
+            models.Q(comment__isnull=True)
+            | models.Q(
+                comment__summary__in=Summary.objects.visible_to(user).values("pk")
+            )
         )
 
 
 class Notification(models.Model):
-    """Something a user should know about: a comment on their summary, a reply to them."""
+    """Something a user should know about: a comment on their summary, a reply to them,
+    the decision on their authorship claim."""
 
     class Kind(models.TextChoices):
         COMMENT = "comment", "New comment on your summary"
         REPLY = "reply", "Reply to your comment"
+        CLAIM_APPROVED = "claim-approved", "Your authorship claim is approved"
+        CLAIM_REJECTED = "claim-rejected", "Your authorship claim is rejected"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    # What it is about: a comment, or an authorship claim.
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    claim = models.ForeignKey(
+        AuthorClaim,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     # Set in the same transaction as the mail is handed over, so a retried task never
@@ -45,7 +61,10 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "comment", "kind"], name="notification_once"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "claim", "kind"], name="notification_claim_once"
+            ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"])]
 
@@ -177,6 +196,7 @@ class ModerationLog(models.Model):
         BAN = "ban", "Banned"
         UNBAN = "unban", "Unbanned"
         DISMISS = "dismiss", "Dismissed a report on"
+        CLAIM = "claim", "Decided an authorship claim of"
         APPROVE_LINK = "approve-link", "Approved a link on"
         REJECT_LINK = "reject-link", "Turned down a link on"
 

@@ -10,13 +10,15 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from authors.models import AuthorClaim
+from authors.services import claim_decide
 from comments.models import Comment
 from comments.services import comment_render, comment_set_hidden
 from papers import links
 from papers.models import Paper
 from shortscience.cache import cache_touch
-from summaries.models import Summary
-from summaries.services import summary_set_hidden
+from summaries.models import AuthorResponse, Summary
+from summaries.services import author_response_set_hidden, summary_set_hidden
 from users.models import MODERATORS_GROUP, User
 from users.policy import Action, ensure_can_write
 from users.services import user_ban_set
@@ -50,10 +52,27 @@ def notifications_for_comment(*, comment: Comment) -> list[Notification]:
     return created
 
 
+def notification_for_claim(*, claim: AuthorClaim) -> Notification | None:
+    """Tell the claimant that their claim was approved or rejected."""
+    kinds: dict[str, str] = {
+        AuthorClaim.Status.APPROVED: Notification.Kind.CLAIM_APPROVED,
+        AuthorClaim.Status.REJECTED: Notification.Kind.CLAIM_REJECTED,
+    }
+    kind = kinds.get(claim.status)
+    if kind is None:
+        return None
+    notification, _ = Notification.objects.get_or_create(
+        recipient_id=claim.user_id, claim=claim, kind=kind
+    )
+    return notification
+
+
 def _wants_mail(notification: Notification) -> bool:
     user = notification.recipient
     if not user.is_active or not user.email:
         return False
+    if notification.claim_id is not None:
+        return True  # a decision the claimant waits for; sent once
     if notification.kind == Notification.Kind.REPLY:
         return getattr(user, "notify_on_reply", True)
     return getattr(user, "notify_on_comment", True)
@@ -67,14 +86,23 @@ def notification_send_mail(*, notification_id: int) -> bool:
     """
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
-            .select_related("recipient", "comment__writer", "comment__summary__paper")
+            Notification.objects.select_for_update(of=("self",))
+            .select_related(
+                "recipient",
+                "comment__writer",
+                "comment__summary__paper",
+                "claim__paper",
+            )
             .filter(pk=notification_id, emailed_at__isnull=True)
             .first()
         )
         if notification is None or not _wants_mail(notification):
             return False
+        if notification.claim is not None:
+            return _send_claim_mail(notification, notification.claim)
         comment = notification.comment
+        if comment is None:
+            return False
         if comment.is_gone or not comment.summary.is_visible_to(notification.recipient):
             return False
         if not comment.body_html:
@@ -104,6 +132,26 @@ def notification_send_mail(*, notification_id: int) -> bool:
         message.send()
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
+    return True
+
+
+def _send_claim_mail(notification: Notification, claim: AuthorClaim) -> bool:
+    """Mail the decision on a claim; the caller holds the notification's row lock."""
+    context = {
+        "notification": notification,
+        "claim": claim,
+        "paper": claim.paper,
+        "site_url": settings.SITE_URL.rstrip("/"),
+    }
+    verdict = "approved" if claim.is_approved else "rejected"
+    subject = f"Your authorship claim on {claim.paper.title} is {verdict}"
+    EmailMultiAlternatives(
+        subject=" ".join(subject.split())[:200],
+        body=render_to_string("community/email/claim_decided.txt", context),
+        to=[notification.recipient.email],
+    ).send()
+    notification.emailed_at = timezone.now()
+    notification.save(update_fields=["emailed_at"])
     return True
 
 
@@ -245,18 +293,26 @@ def moderate_content(
     hide: bool,
     summary: Summary | None = None,
     comment: Comment | None = None,
+    response: AuthorResponse | None = None,
     note: str = "",
 ) -> None:
-    """Hide or restore a summary or comment, resolve its reports, and log it."""
+    """Hide or restore a summary, comment or author response, resolve its reports, and
+    log it."""
     _require_moderator(actor)
     if summary is not None:
         # The summaries service also recounts the writer's reputation and tells caches.
         summary_set_hidden(summary=summary, hidden=hide)
     elif comment is not None:
         comment_set_hidden(comment=comment, hidden=hide)
+    elif response is not None:
+        author_response_set_hidden(response=response, hidden=hide)
+        # The log names the summary answered; the note says it was the response.
+        summary = response.summary
+        note = f"Author response by {response.writer.public_name}. {note}".strip()
     action = ModerationLog.Action.HIDE if hide else ModerationLog.Action.RESTORE
     _log(actor, action, summary=summary, comment=comment, note=note)
-    _resolve_reports(actor, summary=summary, comment=comment)
+    if response is None:
+        _resolve_reports(actor, summary=summary, comment=comment)
 
 
 @transaction.atomic
@@ -287,6 +343,23 @@ def user_set_banned(*, actor: User, user: User, banned: bool, note: str = "") ->
         user=user,
         note=note,
     )
+
+
+@transaction.atomic
+def claim_review(
+    *, actor: User, claim: AuthorClaim, approve: bool, reason: str = ""
+) -> AuthorClaim:
+    """Approve or reject an authorship claim from the queue, and log it."""
+    _require_moderator(actor)
+    claim = claim_decide(claim=claim, actor=actor, approve=approve, reason=reason)
+    verdict = "Approved" if approve else "Rejected"
+    _log(
+        actor,
+        ModerationLog.Action.CLAIM,
+        user=claim.user,
+        note=f"{verdict} the authorship claim on paper {claim.paper_id}. {reason}",
+    )
+    return claim
 
 
 def moderators_group() -> Group:

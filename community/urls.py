@@ -16,7 +16,7 @@ urlpatterns = [
     path("moderation/", views.moderation_queue, name="moderation-queue"),
     path("moderation/log/", views.moderation_log, name="moderation-log"),
     re_path(
-        r"^moderation/(?P<kind>summary|comment)/(?P<pk>\d+)/(?P<action>hide|restore)/$",
+        r"^moderation/(?P<kind>summary|comment|response)/(?P<pk>\d+)/(?P<action>hide|restore)/$",
         views.moderate,
         name="moderate",
     ),
@@ -24,6 +24,11 @@ urlpatterns = [
         r"^moderation/users/(?P<pk>\d+)/(?P<action>ban|unban)/$",
         views.moderate_user,
         name="moderate-user",
+    ),
+    re_path(
+        r"^moderation/claims/(?P<pk>\d+)/(?P<action>approve|reject)/$",
+        views.claim_review,
+        name="claim-review",
     ),
     path("papers/<int:pk>/links/", views.paper_links, name="paper-links"),
     path(

@@ -5,10 +5,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from authors.models import AuthorClaim
+from authors.selectors import claim_list_pending
 from comments.models import Comment
 from papers.models import Paper
 from shortscience.pagination import paginate
-from summaries.models import Summary
+from summaries.models import AuthorResponse, Summary
 from users.mfa import second_factor_required
 from users.models import User
 from users.policy import WriteRefused
@@ -27,7 +29,7 @@ def notification_list(request):
     page = paginate(
         request,
         Notification.objects.for_recipient(request.user).select_related(
-            "comment__writer", "comment__summary__paper"
+            "comment__writer", "comment__summary__paper", "claim__paper"
         ),
         per_page=30,
     )
@@ -125,6 +127,8 @@ def moderation_queue(request):
         "community/moderation_queue.html",
         {
             "page": paginate(request, reports, 50),
+            # Oldest first; the queue shows the first 50, the rest follow as they go.
+            "claims": list(claim_list_pending()[:50]),
             "waiting_links": selectors.paper_links_waiting()[:100],
         },
     )
@@ -156,6 +160,18 @@ def moderate(request, kind: str, pk: int, action: str):
         services.moderate_content(
             actor=request.user, hide=action == "hide", summary=summary, note=note
         )
+    elif kind == "response":
+        response = get_object_or_404(
+            AuthorResponse.objects.select_related("summary", "writer"), pk=pk
+        )
+        services.moderate_content(
+            actor=request.user, hide=action == "hide", response=response, note=note
+        )
+        messages.success(
+            request,
+            f"Author response {'hidden' if action == 'hide' else 'restored'}.",
+        )
+        return redirect(response.summary.get_absolute_url())
     else:
         comment = get_object_or_404(Comment, pk=pk)
         services.moderate_content(
@@ -198,6 +214,33 @@ def report_dismiss(request, pk: int):
     report = get_object_or_404(Report, pk=pk)
     services.report_dismiss(actor=request.user, report=report)
     messages.success(request, "Report dismissed.")
+    return redirect("community:moderation-queue")
+
+
+@second_factor_required
+@login_required
+@require_POST
+def claim_review(request, pk: int, action: str):
+    """Approve or reject an authorship claim; a rejection needs a reason."""
+    _moderator(request)
+    claim = get_object_or_404(
+        AuthorClaim.objects.select_related("paper", "user"), pk=pk
+    )
+    try:
+        services.claim_review(
+            actor=request.user,
+            claim=claim,
+            approve=action == "approve",
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{claim.user.public_name}'s claim on “{claim.paper.title}” is "
+            f"{'approved' if action == 'approve' else 'rejected'}.",
+        )
     return redirect("community:moderation-queue")
 
 

@@ -19,7 +19,7 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
 )
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.html import escape
@@ -176,11 +176,18 @@ def _planner(**switches: bool) -> str:
     return f"SELECT {settings};"
 
 
+def _read_alias() -> str:
+    """The database search reads: a replica within a read-only request (the router's)."""
+    return router.db_for_read(PaperIndex)
+
+
 class PostgresEngine:
     def _query(self, text: str) -> SearchQuery:
         return SearchQuery(text, search_type="websearch", config=CONFIG)
 
-    def candidates(self, parsed: ParsedQuery, filters: Filters) -> list[int]:
+    def candidates(
+        self, parsed: ParsedQuery, filters: Filters, using: str | None = None
+    ) -> list[int]:
         """Return the ids of the (at most CANDIDATES) matching papers with the most boost.
 
         Phrases count as plain AND here, so that the GIN index answers without reading
@@ -200,7 +207,7 @@ class PostgresEngine:
             WHERE d.document @@ {plain}{conditions}
         """  # noqa: S608 (only fixed fragments are formatted in; values are parameters)
         params = [CONFIG, parsed.text, *params]
-        with connection.cursor() as cursor:
+        with connections[using or _read_alias()].cursor() as cursor:
             # A narrow query: the GIN index lists every match, the boost sorts them.
             cursor.execute(
                 f"{_planner(seqscan=False, indexscan=False)} {matches} LIMIT %s",
@@ -227,11 +234,12 @@ class PostgresEngine:
         limit: int,
     ) -> list[tuple[int, float]]:
         # One transaction, so that the planner switches end with it.
-        with transaction.atomic():
-            return self._rank(parsed, filters, after, limit)
+        using = _read_alias()
+        with transaction.atomic(using=using):
+            return self._rank(parsed, filters, after, limit, using)
 
-    def _rank(self, parsed, filters, after, limit) -> list[tuple[int, float]]:
-        ids = self.candidates(parsed, filters)
+    def _rank(self, parsed, filters, after, limit, using) -> list[tuple[int, float]]:
+        ids = self.candidates(parsed, filters, using)
         if not ids:
             return []
         keyset, keyset_params = "", []
@@ -249,7 +257,7 @@ class PostgresEngine:
             ORDER BY rank DESC, paper_id DESC
             LIMIT %s
         """  # noqa: S608 (only fixed fragments are formatted in; values are parameters)
-        with connection.cursor() as cursor:
+        with connections[using].cursor() as cursor:
             cursor.execute(
                 sql,
                 [WEIGHTS, CONFIG, parsed.text, ids, *keyset_params, limit],
@@ -262,7 +270,7 @@ class PostgresEngine:
         words = _correctable_words(parsed)
         if not words:
             return ""
-        with connection.cursor() as cursor:
+        with connections[_read_alias()].cursor() as cursor:
             cursor.execute(
                 """
                 SELECT q.w, best.word FROM unnest(%s::text[]) AS q (w)

@@ -68,6 +68,7 @@ def search(request):
         return redirect(result.paper)
     for hit in result.hits:  # a cached search page goes stale when a listed row changes
         cache_depends("paper", hit.paper.pk)
+        cache_depends("paper-summaries", hit.paper.pk)  # its count of summaries
         cache_depends("venue", hit.paper.venue_id)
         if hit.summary_id:
             cache_depends("summary", hit.summary_id)

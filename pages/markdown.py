@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from authors import selectors as author_selectors
 from community import selectors as community_selectors
 from feeds.links import absolute
 from lists import selectors as list_selectors
@@ -47,7 +48,21 @@ def _authors(paper: Paper) -> str:
 def paper_block(paper: Paper) -> list[str]:
     """Return a paper's heading facts as Markdown lines."""
     lines = [f"# {_line(paper.title)}", ""]
+    claims = list(author_selectors.claim_list_for_paper(paper=paper))
+    cache_depends("paper", paper.pk)
+    cache_depends("paper-authors", paper.pk)
+    cache_depends("user", *(claim.user_id for claim in claims))
     facts = [("Authors", _authors(paper))]
+    if claims:
+        facts.append(
+            (
+                "Claimed by (verified authors on the site)",
+                ", ".join(
+                    f"{claim.user.public_name} ({absolute(claim.user.get_absolute_url())})"
+                    for claim in claims
+                ),
+            )
+        )
     if paper.venue is not None:
         facts.append(("Venue", f"{paper.venue.name} {paper.year or ''}".strip()))
     elif paper.year:
@@ -78,26 +93,51 @@ def links_block(paper: Paper) -> list[str]:
 
 
 def summary_block(summary: Summary, *, level: int = 2) -> list[str]:
+    """Return a summary as Markdown, with its endorsements and author responses.
+
+    `summary` comes with its endorsements and responses prefetched
+    (summary_selectors.with_authors_voice).
+    """
+    cache_depends("summary", summary.pk)
+    cache_depends("score", summary.pk)
+    cache_depends("summary-voice", summary.pk)
+    cache_depends("user", summary.writer_id)
     when = summary.published_at or summary.created_at
     head = "#" * level
-    return [
+    lines = [
         f"{head} Summary by {_line(summary.byline)}",
         "",
         f"- Published: {when.date().isoformat()}",
         f"- Score: {summary.score}",
         f"- Page: {absolute(summary.get_absolute_url())}",
-        "",
-        summary.body.strip(),
     ]
+    lines += [
+        f"- Endorsed by {_line(e.author.public_name)}, an author of the paper, on "
+        f"{e.created_at.date().isoformat()}: the authors agree this summary is accurate."
+        for e in summary.endorsements.all()
+    ]
+    lines += ["", summary.body.strip()]
+    for response in summary.author_responses.all():
+        if response.is_hidden:
+            continue
+        cache_depends("authorresponse", response.pk)
+        lines += [
+            "",
+            f"{head}# Author response by {_line(response.writer.public_name)}",
+            "",
+            response.body.strip(),
+        ]
+    return lines
 
 
 def paper_markdown(request, pk: int):
     cache_depends("paper", pk)
+    cache_depends("paper-summaries", pk)
     try:
         paper = paper_selectors.paper_get(pk=pk)
     except Paper.DoesNotExist as exc:
         raise Http404("No such paper.") from exc
-    summaries = (
+    summaries = summary_selectors.with_authors_voice(
         Summary.objects.public()
         .filter(paper=paper)
         .select_related("writer")
@@ -106,6 +146,7 @@ def paper_markdown(request, pk: int):
     lines = paper_block(paper) + links_block(paper)
     for summary in summaries:
         cache_depends("summary", summary.pk)
+        cache_depends("score", summary.pk)
         cache_depends("user", summary.writer_id)
         lines += ["", *summary_block(summary)]
     return _response("\n".join(lines) + "\n")
@@ -113,7 +154,9 @@ def paper_markdown(request, pk: int):
 
 def summary_markdown(request, pk: int):
     summary = get_object_or_404(
-        Summary.objects.visible_to(request.user).select_related("writer", "paper"),
+        summary_selectors.with_authors_voice(
+            Summary.objects.visible_to(request.user).select_related("writer", "paper")
+        ),
         pk=pk,
     )
     paper = paper_selectors.paper_get(pk=summary.paper_id)
@@ -124,11 +167,15 @@ def summary_markdown(request, pk: int):
 
 def venue_year_markdown(request, slug: str, year: int):
     venue = get_object_or_404(Venue, slug=slug)
+    cache_depends("venue", venue.pk)
+    cache_depends("venue-papers", venue.pk)
     papers = paper_selectors.paper_list(filters=Q(venue=venue, year=year))
     if not papers.exists():
         raise Http404("This venue has no papers for that year.")
     lines = [f"# {_line(venue.name)} {year}", ""]
     for paper in papers:
+        cache_depends("paper", paper.pk)
+        cache_depends("paper-summaries", paper.pk)
         count = getattr(paper, "public_summary_count", 0)
         lines.append(
             f"- [{_line(paper.title)}]({absolute(reverse('paper-markdown', args=[paper.pk]))})"
@@ -140,6 +187,8 @@ def venue_year_markdown(request, slug: str, year: int):
 
 def user_markdown(request, username: str):
     writer = get_object_or_404(User, username=username, is_active=True)
+    cache_depends("user", writer.pk)
+    cache_depends("reputation", writer.pk)
     summaries = summary_selectors.summary_list_for_writer(
         writer=writer, include_anonymous=request.user.pk == writer.pk
     )
@@ -156,6 +205,15 @@ def user_markdown(request, username: str):
         f"- [{_line(s.paper.title)}]({absolute(reverse('summary-markdown', args=[s.pk]))})"
         for s in summaries
     ]
+    claimed = list(
+        author_selectors.claim_list_for_user(user=writer, approved_only=True)
+    )
+    if claimed:
+        lines += ["", "## Author of (claimed, verified)", ""]
+        lines += [
+            f"- [{_line(c.paper.title)}]({absolute(reverse('paper-markdown', args=[c.paper_id]))})"
+            for c in claimed
+        ]
     public_lists = list_selectors.list_public_for_owner(owner=writer)
     if public_lists:
         lines += ["", "## Reading lists", ""]
@@ -215,8 +273,12 @@ Every reading page has a Markdown twin: add `.md` to its address (formulas stay 
 ## API
 
 - [JSON API]({absolute(reverse("api:index"))}): papers, summaries, venues, search, reading
-  lists; read without a key; writing takes a personal token (Authorization: Bearer ...),
-  made at `{reverse("api:tokens")}`.
+  lists, authorship claims (`/api/v1/papers/<id>/claims`); read without a key; writing takes
+  a personal token (Authorization: Bearer ...), made at `{reverse("api:tokens")}`.
+
+Papers' authors can claim them (checked against their ORCID record or by a moderator);
+a summary's endorsements by the paper's authors and their author responses appear in its
+Markdown twin and in the API. Votes by a paper's own authors do not count in scores.
 - [OpenAPI schema]({absolute(reverse("api:openapi"))})
 - [API documentation]({absolute(reverse("api:docs"))})
 

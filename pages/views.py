@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from authors import selectors as author_selectors
 from comments.models import Comment
 from comments.selectors import thread_order
 from community import selectors as community_selectors
@@ -24,25 +25,43 @@ from users.models import User
 
 
 def _with_comments(qs):
-    return qs.select_related("writer").prefetch_related(
-        Prefetch(
-            "comments",
-            queryset=Comment.objects.select_related("writer").order_by(
-                "created_at", "pk"
-            ),
+    """Add the writer and comments a full summary shows, and count its endorsements and
+    author responses (loaded by summary_selectors.attach_authors_voice)."""
+    return summary_selectors.with_authors_voice_counts(
+        qs.select_related("writer").prefetch_related(
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.select_related("writer").order_by(
+                    "created_at", "pk"
+                ),
+            )
         )
     )
 
 
-def _shows_summaries(summaries) -> None:
-    """Record, for the page cache, the summaries a page shows, with their papers and people."""
+def _shows_summaries(summaries, *, full: bool = False) -> None:
+    """Record, for the page cache, the summaries a page shows, with their papers and people.
+
+    `full`: the page shows them whole, with their author responses ("summary-voice").
+    """
     for summary in summaries:
         cache_depends("summary", summary.pk)
+        cache_depends("score", summary.pk)  # its score and the order it sets
+        if full:
+            cache_depends("summary-voice", summary.pk)
         cache_depends("paper", summary.paper_id)
         cache_depends("user", summary.writer_id)
+        if hasattr(summary, "threaded_comments"):
+            cache_depends("thread", summary.pk)  # comments added, removed or hidden
         for comment in getattr(summary, "threaded_comments", ()):
             cache_depends("comment", comment.pk)
             cache_depends("user", comment.writer_id)
+        # Endorsements and author responses move the summary's version; a response's
+        # render moves its own.
+        prefetched = getattr(summary, "_prefetched_objects_cache", {})
+        for response in prefetched.get("author_responses", ()):
+            cache_depends("authorresponse", response.pk)
+            cache_depends("user", response.writer_id)
 
 
 def _fresh_for_writer(request, summary: Summary) -> None:
@@ -99,6 +118,7 @@ def home(request):
 
 def paper_detail(request, pk: int):
     cache_depends("paper", pk)
+    cache_depends("paper-summaries", pk)
     try:
         paper = paper_selectors.paper_get(pk=pk)
     except Paper.DoesNotExist as exc:
@@ -111,13 +131,23 @@ def paper_detail(request, pk: int):
     for summary in summaries:
         summary.threaded_comments = thread_order(summary.comments.all())
         _fresh_for_writer(request, summary)
-    summary_selectors.attach_my_votes(summaries, request.user)
+    summary_selectors.attach_authors_voice(summaries)
+    claims = list(author_selectors.claim_list_for_paper(paper=paper))
+    viewer_is_author = any(claim.user_id == request.user.pk for claim in claims)
+    summary_selectors.attach_my_votes(
+        summaries, request.user, authored={paper.pk} if viewer_is_author else set()
+    )
+    summary_selectors.attach_author_marks(
+        summaries, known={paper.pk: {claim.user_id for claim in claims}}
+    )
     my_summary = None
     if request.user.is_authenticated:
         my_summary = summary_selectors.summary_for(paper=paper, writer=request.user)
     citing = list(summary_selectors.summary_list_citing(paper=paper)[:20])
     cache_depends("venue", paper.venue_id)
-    _shows_summaries(summaries)
+    cache_depends("paper-authors", paper.pk)
+    cache_depends("user", *(claim.user_id for claim in claims))
+    _shows_summaries(summaries, full=True)
     _shows_summaries(citing)
     return render(
         request,
@@ -127,6 +157,9 @@ def paper_detail(request, pk: int):
             "summaries": summaries,
             "my_summary": my_summary,
             "citing": citing,
+            "claims": claims,
+            "claimed_authors": {c.author_id for c in claims if c.author_id},
+            "viewer_is_author": viewer_is_author,
             # Called by the paper-head fragment only when it renders (not on a hit).
             "code_links": partial(community_selectors.paper_links_shown, paper=paper),
         },
@@ -145,9 +178,11 @@ def summary_detail(request, pk: int):
     )
     summary.threaded_comments = thread_order(summary.comments.all())
     _fresh_for_writer(request, summary)
+    summary_selectors.attach_authors_voice([summary])
     summary_selectors.attach_my_votes([summary], request.user)
+    summary_selectors.attach_author_marks([summary])
     cache_depends("venue", summary.paper.venue_id)
-    _shows_summaries([summary])
+    _shows_summaries([summary], full=True)
     return render(
         request, "summary_detail.html", {"summary": summary, "paper": summary.paper}
     )
@@ -161,6 +196,8 @@ def summary_shared(request, token: str):
         )
     )
     summary.threaded_comments = thread_order(summary.comments.all())
+    summary_selectors.attach_authors_voice([summary])
+    summary_selectors.attach_author_marks([summary])
     return render(
         request, "summary_detail.html", {"summary": summary, "paper": summary.paper}
     )
@@ -169,12 +206,20 @@ def summary_shared(request, token: str):
 def user_detail(request, username: str):
     writer = get_object_or_404(User, username=username, is_active=True)
     cache_depends("user", writer.pk)
+    cache_depends("reputation", writer.pk)
     own = request.user.pk == writer.pk
     page = paginate(
         request,
         summary_selectors.summary_list_for_writer(writer=writer, include_anonymous=own),
     )
     _shows_summaries(page.object_list)
+    claimed_papers = [
+        claim.paper
+        for claim in author_selectors.claim_list_for_user(
+            user=writer, approved_only=True
+        )
+    ]
+    cache_depends("paper", *(paper.pk for paper in claimed_papers))
     return render(
         request,
         "users/user_detail.html",
@@ -182,6 +227,7 @@ def user_detail(request, username: str):
             "writer": writer,
             "page": page,
             "reading_lists": list_selectors.list_public_for_owner(owner=writer),
+            "claimed_papers": claimed_papers,
         },
     )
 

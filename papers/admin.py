@@ -10,12 +10,13 @@ from .models import (
     PaperImport,
     Venue,
     VenueAlias,
+    VenueSync,
 )
 
 
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
-    list_display = ("short_name", "name", "kind", "slug")
+    list_display = ("short_name", "name", "kind", "slug", "openreview_id")
     list_filter = ("kind",)
     search_fields = ("short_name", "name")
     prepopulated_fields = {"slug": ("short_name",)}
@@ -34,8 +35,15 @@ class AuthorshipInline(admin.TabularInline):
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
     list_display = ("title", "venue", "year", "arxiv_id", "doi", "source")
-    list_filter = ("source", "venue", "year")
-    search_fields = ("title", "arxiv_id", "doi", "bibtex_key", "dblp_key")
+    list_filter = ("source", "decision", "venue", "year")
+    search_fields = (
+        "title",
+        "arxiv_id",
+        "doi",
+        "bibtex_key",
+        "dblp_key",
+        "openreview_id",
+    )
     autocomplete_fields = ("venue", "keywords")
     inlines = [AuthorshipInline]
     list_select_related = ("venue",)
@@ -76,3 +84,16 @@ class PaperImportAdmin(admin.ModelAdmin):
 class ArxivHarvestAdmin(admin.ModelAdmin):
     list_display = ("set_spec", "harvested_until", "resumption_token", "last_error")
     readonly_fields = ("updated_at",)
+
+
+@admin.register(VenueSync)
+class VenueSyncAdmin(admin.ModelAdmin):
+    list_display = ("ran_at", "source", "key", "year", "periodic", "created", "matched")
+    list_filter = ("source", "periodic")
+    search_fields = ("key",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -2,6 +2,8 @@ from django import forms
 
 from shortscience.identifiers import ACCEPTED_FORMS, Identifier, classify
 
+from .models import Venue
+
 
 class AddPaperForm(forms.Form):
     q = forms.CharField(
@@ -41,4 +43,25 @@ class VenueImportForm(forms.Form):
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "db/conf/nips/neurips2020.bht"}),
+    )
+
+
+class OpenReviewImportForm(forms.Form):
+    venue = forms.ModelChoiceField(
+        queryset=Venue.objects.exclude(openreview_id="").order_by("short_name"),
+        empty_label=None,
+        help_text="Venues with an OpenReview id (set it in the admin).",
+    )
+    year = forms.IntegerField(min_value=2013, max_value=2100)
+    include_rejected = forms.BooleanField(
+        label="Also store rejected and withdrawn submissions",
+        required=False,
+        help_text="Stored with their decision, outside the venue's list.",
+    )
+    api = forms.TypedChoiceField(
+        label="OpenReview API",
+        choices=[("", "2, then 1 if 2 lists nothing"), ("2", "2"), ("1", "1")],
+        coerce=int,
+        empty_value=None,
+        required=False,
     )

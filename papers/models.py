@@ -3,7 +3,8 @@ from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -26,6 +27,15 @@ class Venue(TimeStampedModel):
         max_length=20, choices=Kind.choices, default=Kind.CONFERENCE
     )
     url = models.URLField(blank=True)
+    # The venue's id on OpenReview, "{year}" standing for the year:
+    # "ICLR.cc/{year}/Conference"; "" for venues that do not review there.
+    openreview_id = models.CharField(
+        "OpenReview id",
+        max_length=200,
+        blank=True,
+        help_text='Such as "ICLR.cc/{year}/Conference" ({year} stands for the year) '
+        'or "TMLR"; empty when the venue does not review on OpenReview.',
+    )
 
     class Meta:
         ordering = ["short_name"]
@@ -35,6 +45,10 @@ class Venue(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("papers:venue-detail", kwargs={"slug": self.slug})
+
+    def openreview_id_for(self, year: int) -> str:
+        """The venue-year's OpenReview id ("ICLR.cc/2024/Conference"), "" if none."""
+        return self.openreview_id.replace("{year}", str(year))
 
 
 def normalise_alias(text: str) -> str:
@@ -112,9 +126,24 @@ def public_summaries_q(prefix: str) -> Q:
 
 class PaperQuerySet(models.QuerySet):
     def with_public_summary_count(self):
+        """Annotate `public_summary_count`, a subquery per paper row returned.
+
+        A subquery rather than a join and GROUP BY: a page of a 3,000-paper list counts
+        the summaries of its 50 papers only, after the sort and the limit.
+        """
+        summaries = self.model._meta.get_field("summaries").related_model
+        counts = (
+            summaries._default_manager.filter(
+                public_summaries_q(""), paper=OuterRef("pk")
+            )
+            .order_by()
+            .values("paper")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return self.annotate(
-            public_summary_count=Count(
-                "summaries", filter=public_summaries_q("summaries__")
+            public_summary_count=Coalesce(
+                Subquery(counts, output_field=models.IntegerField()), 0
             )
         )
 
@@ -128,6 +157,19 @@ class Paper(TimeStampedModel):
         CROSSREF = "crossref", "Crossref"
         DBLP = "dblp", "dblp"
         MANUAL = "manual", "Manual"
+        OPENREVIEW = "openreview", "OpenReview"
+
+    class Decision(models.TextChoices):
+        """What the venue decided, as OpenReview records it."""
+
+        ORAL = "oral", "Oral"
+        SPOTLIGHT = "spotlight", "Spotlight"
+        POSTER = "poster", "Poster"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        DESK_REJECTED = "desk_rejected", "Desk rejected"
+        PENDING = "pending", "Under review"
 
     title = models.TextField()
     # normalise_title(title): finds the same paper arriving from another source.
@@ -148,6 +190,9 @@ class Paper(TimeStampedModel):
     dblp_key = models.CharField("DBLP key", max_length=255, blank=True)
     # Electronic-edition links from dblp (publisher page, DOI, OpenReview forum, ...).
     links = models.JSONField(default=list, blank=True)
+    # The paper's OpenReview forum ("rJ4km2R5t7" in openreview.net/forum?id=rJ4km2R5t7).
+    openreview_id = models.CharField("OpenReview forum id", max_length=100, blank=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     url = models.URLField(max_length=500, blank=True)
     pdf_url = models.URLField("PDF url", max_length=500, blank=True)
     source = models.CharField(
@@ -191,8 +236,21 @@ class Paper(TimeStampedModel):
                 condition=~Q(dblp_key=""),
                 name="paper_unique_dblp_key",
             ),
+            models.UniqueConstraint(
+                fields=["openreview_id"],
+                condition=~Q(openreview_id=""),
+                name="paper_unique_openreview_id",
+            ),
         ]
-        indexes = [models.Index(fields=["venue", "year"])]
+        indexes = [
+            # A venue-year's papers in title order: a page of a 3,000-paper year reads
+            # its 50 rows from the index (title_key is the normalised title, short
+            # enough for any title to fit in a B-tree entry).
+            models.Index(
+                fields=["venue", "year", "title_key", "id"],
+                name="paper_venue_year_title",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -210,7 +268,9 @@ class Paper(TimeStampedModel):
 
     @property
     def openreview_url(self) -> str:
-        """The paper's OpenReview forum, when one of its links (from dblp) names it."""
+        """The paper's OpenReview forum: its own, or one its links (from dblp) name."""
+        if self.openreview_id:
+            return f"https://openreview.net/forum?id={self.openreview_id}"
         return next(
             (
                 link
@@ -352,3 +412,44 @@ class ArxivHarvest(models.Model):
 
     def __str__(self):
         return f"{self.set_spec} until {self.harvested_until}"
+
+
+class VenueSync(models.Model):
+    """What one import of a venue-year (from dblp or OpenReview) found and changed.
+
+    Written by every import, by hand or by the daily sync, so the staff page shows what
+    each run brought in.
+    """
+
+    class Source(models.TextChoices):
+        DBLP = "dblp", "dblp"
+        OPENREVIEW = "openreview", "OpenReview"
+
+    ran_at = models.DateTimeField(db_index=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    # What was read: a dblp key ("conf/nips") or an OpenReview id ("ICLR.cc/2024/Conference").
+    key = models.CharField(max_length=200)
+    year = models.PositiveSmallIntegerField()
+    periodic = models.BooleanField(
+        default=False, help_text="Run by the daily sync rather than by hand."
+    )
+    found = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(
+        default=0, help_text="Papers already here that gained the source's record."
+    )
+    linked = models.PositiveIntegerField(
+        default=0, help_text="Papers newly linked to their arXiv version."
+    )
+    summary = models.TextField()
+    errors = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-ran_at", "-pk"]
+
+    def __str__(self):
+        return self.summary
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.matched or self.linked)

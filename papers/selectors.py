@@ -4,12 +4,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from shortscience.cache import CACHE_ERRORS, cache_version
 from shortscience.identifiers import ArxivId, BibsonomyRef, Identifier, normalise_title
 
-from .models import Authorship, Keyword, Paper, Venue, public_summaries_q
+from .models import (
+    Authorship,
+    Keyword,
+    Paper,
+    Venue,
+    VenueSync,
+    public_summaries_q,
+)
 from .sources.clients import Fetchers
 from .sources.http import SourceError, TransientSourceError
 
@@ -73,7 +80,9 @@ def venue_list() -> QuerySet[Venue]:
 
 
 def venue_years(*, venue: Venue) -> list[Mapping[str, Any]]:
-    """Return [{year, paper_count, summarised_count}] for a venue, newest year first.
+    """Return [{year, paper_count, summarised_count, decisions}] for a venue, newest first.
+
+    `decisions` counts the year's papers by OpenReview decision ({"oral": 54, ...}).
 
     Counting covers every paper and summary of the venue, so the result is cached under
     the venue's "venue-papers" version, which imports and summaries of its papers move.
@@ -86,21 +95,68 @@ def venue_years(*, venue: Venue) -> list[Mapping[str, Any]]:
         cached = None
     if cached is not None:
         return cached
-    years: list[Mapping[str, Any]] = list(
+    summaries = Paper._meta.get_field("summaries").related_model
+    summarised = Exists(
+        summaries._default_manager.filter(public_summaries_q(""), paper=OuterRef("pk"))
+    )
+    # One pass over the venue's papers, each probing the summary index once (no join
+    # that multiplies rows by summaries and counts them distinct again), counted by
+    # year and decision at once.
+    rows = (
         Paper.objects.filter(venue=venue, year__isnull=False)
-        .values("year")
+        .annotate(summarised=summarised)
+        .values("year", "decision")
         .annotate(
-            paper_count=Count("pk", distinct=True),
-            summarised_count=Count(
-                "pk", filter=public_summaries_q("summaries__"), distinct=True
-            ),
+            paper_count=Count("pk"),
+            summarised_count=Count("pk", filter=Q(summarised=True)),
         )
-        .order_by("-year")
+        .order_by()
+    )
+    by_year: dict[int | None, dict[str, Any]] = {}
+    for row in rows:
+        year = by_year.setdefault(
+            row["year"],
+            {
+                "year": row["year"],
+                "paper_count": 0,
+                "summarised_count": 0,
+                "decisions": {},
+            },
+        )
+        year["paper_count"] += row["paper_count"]
+        year["summarised_count"] += row["summarised_count"]
+        if row["decision"]:
+            year["decisions"][row["decision"]] = row["paper_count"]
+    years: list[Mapping[str, Any]] = sorted(
+        by_year.values(), key=lambda y: y["year"], reverse=True
     )
     if key:
         with contextlib.suppress(*CACHE_ERRORS):
-            cache.set(key, years, 60 * 10)
+            # The key moves with the venue's content version; the hour only bounds
+            # how long an unused entry stays.
+            cache.set(key, years, 60 * 60)
     return years
+
+
+def venue_year_decisions(*, venue: Venue, year: int) -> list[tuple[str, str, int]]:
+    """Return [(decision, label, paper count)] of a venue-year, in Paper.Decision order."""
+    row = next((y for y in venue_years(venue=venue) if y["year"] == year), None)
+    counts = row.get("decisions", {}) if row else {}
+    return [
+        (value, label, counts[value])
+        for value, label in Paper.Decision.choices
+        if counts.get(value)
+    ]
+
+
+def venue_coverage(*, venues: list[Venue]) -> dict[int, list[Mapping[str, Any]]]:
+    """Return {venue id: venue_years(venue)} for the venue index (each cached)."""
+    return {venue.pk: venue_years(venue=venue) for venue in venues}
+
+
+def venue_sync_list(*, limit: int = 30) -> list[VenueSync]:
+    """The latest imports of venue-years (by hand and by the daily sync), newest first."""
+    return list(VenueSync.objects.order_by("-ran_at", "-pk")[:limit])
 
 
 def year_list() -> list[Mapping[str, Any]]:

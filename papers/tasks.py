@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import services
-from .models import PaperImport
+from .models import PaperImport, Venue
 from .sources.http import TransientSourceError
 
 MAX_RETRIES = 8
@@ -69,9 +69,25 @@ def import_venue(key: str, year: int, toc: str = "") -> str:
 
 
 @shared_task
+def import_openreview(
+    venue_id: int, year: int, include_rejected: bool = False, api: int | None = None
+) -> str:
+    """Bring a venue-year's accepted papers in from OpenReview (the staff page queues this)."""
+    venue = Venue.objects.get(pk=venue_id)
+    return services.venue_import_openreview(
+        venue=venue, year=year, include_rejected=include_rejected, api=api
+    ).summary()
+
+
+@shared_task
 def sync_venues() -> list[str]:
-    """Keep the configured venues (DBLP_SYNC_VENUES) in sync with dblp; report changes."""
-    reports = services.venues_sync(keys=list(settings.DBLP_SYNC_VENUES))
+    """Keep the configured venues in sync with dblp (DBLP_SYNC_VENUES) and OpenReview
+    (OPENREVIEW_SYNC_VENUES); log and return what changed: new papers, papers matched,
+    links made. Every run is also kept for the staff page (VenueSync)."""
+    reports: list = [
+        *services.venues_sync(keys=list(settings.DBLP_SYNC_VENUES)),
+        *services.openreview_sync(slugs=list(settings.OPENREVIEW_SYNC_VENUES)),
+    ]
     for report in reports:
         if report.changed or report.errors:
             logger.info("venue sync: %s", report.summary())

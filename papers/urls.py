@@ -1,11 +1,14 @@
 from django.urls import path
 
-from shortscience.cache import cache_anonymous, page_number
+from shortscience.cache import cache_anonymous, one_of, page_number
 
 from . import views
+from .models import Paper
 
 app_name = "papers"
 PAGED = {"page": page_number}
+# A venue-year's papers, all of them ("") or those with one decision.
+VENUE_YEAR = {**PAGED, "decision": one_of("", *Paper.Decision.values)}
 
 urlpatterns = [
     path("papers/add/", views.paper_add, name="paper-add"),
@@ -13,15 +16,20 @@ urlpatterns = [
     path("papers/add/search/<str:search_id>/", views.title_search, name="title-search"),
     path("imports/<int:pk>/retry/", views.import_retry, name="import-retry"),
     path("venues/import/", views.venue_import, name="venue-import"),
+    path(
+        "venues/import/openreview/",
+        views.venue_import_openreview,
+        name="venue-import-openreview",
+    ),
     path("venues/", cache_anonymous(views.venue_list), name="venue-list"),
     path(
         "venues/<slug:slug>/",
-        cache_anonymous(views.venue_detail, params=PAGED),
+        cache_anonymous(views.venue_detail, params=VENUE_YEAR),
         name="venue-detail",
     ),
     path(
         "venues/<slug:slug>/<int:year>/",
-        cache_anonymous(views.venue_detail, params=PAGED),
+        cache_anonymous(views.venue_detail, params=VENUE_YEAR),
         name="venue-year",
     ),
     path("years/", cache_anonymous(views.year_list), name="year-list"),

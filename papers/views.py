@@ -11,8 +11,8 @@ from shortscience.pagination import paginate
 from shortscience.queue import enqueue
 
 from . import selectors, services
-from .forms import AddPaperForm, VenueImportForm
-from .models import Keyword, PaperImport, Venue
+from .forms import AddPaperForm, OpenReviewImportForm, VenueImportForm
+from .models import Keyword, Paper, PaperImport, Venue
 
 PER_PAGE = 50
 
@@ -29,8 +29,14 @@ def _shows_papers(papers) -> None:
 
 
 def venue_list(request):
+    """Every venue with its totals and, per year, how many of its papers are summarised."""
     cache_depends("list", "venues")
-    return render(request, "papers/venue_list.html", {"venues": selectors.venue_list()})
+    venues = list(selectors.venue_list())
+    coverage = selectors.venue_coverage(venues=venues)
+    for venue in venues:
+        cache_depends("venue-papers", venue.pk)
+        venue.coverage = coverage[venue.pk]
+    return render(request, "papers/venue_list.html", {"venues": venues})
 
 
 def venue_detail(request, slug: str, year: int | None = None):
@@ -50,11 +56,17 @@ def venue_detail(request, slug: str, year: int | None = None):
     current = next((y for y in years if y["year"] == year), None)
     if current is None:
         raise Http404("This venue has no papers for that year.")
-    page = paginate(
-        request,
-        selectors.paper_list(filters=Q(venue=venue, year=year), excerpts=True),
-        PER_PAGE,
+    filters = Q(venue=venue, year=year)
+    decision = request.GET.get("decision", "")
+    if decision not in Paper.Decision.values:
+        decision = ""
+    if decision:
+        filters &= Q(decision=decision)
+    # In normalised-title order, which the (venue, year, title_key) index holds.
+    papers = selectors.paper_list(filters=filters, excerpts=True).order_by(
+        "title_key", "pk"
     )
+    page = paginate(request, papers, PER_PAGE)
     _shows_papers(page.object_list)
     return render(
         request,
@@ -65,6 +77,8 @@ def venue_detail(request, slug: str, year: int | None = None):
             "year": year,
             "current": current,
             "page": page,
+            "decision": decision,
+            "decisions": selectors.venue_year_decisions(venue=venue, year=year),
         },
     )
 
@@ -160,7 +174,26 @@ def import_retry(request, pk: int):
     return redirect(paper_import)
 
 
-@user_passes_test(lambda user: user.is_active and user.is_staff)
+def _staff(user) -> bool:
+    return user.is_active and user.is_staff
+
+
+def _venue_import_page(request, *, form=None, openreview_form=None, status=200):
+    return render(
+        request,
+        "papers/venue_import.html",
+        {
+            "form": form or VenueImportForm(),
+            "openreview_form": openreview_form or OpenReviewImportForm(),
+            "synced": settings.DBLP_SYNC_VENUES,
+            "openreview_synced": settings.OPENREVIEW_SYNC_VENUES,
+            "runs": selectors.venue_sync_list(limit=30),
+        },
+        status=status,
+    )
+
+
+@user_passes_test(_staff)
 def venue_import(request):
     """Staff: queue an import of a venue-year from dblp (as `manage.py import_venue`)."""
     from .tasks import import_venue
@@ -174,9 +207,31 @@ def venue_import(request):
             f"The import of {key} {year} is queued; the venue's page fills as it runs.",
         )
         return redirect("papers:venue-import")
-    return render(
-        request,
-        "papers/venue_import.html",
-        {"form": form, "synced": settings.DBLP_SYNC_VENUES},
-        status=400 if form.errors else 200,
+    return _venue_import_page(request, form=form, status=400 if form.errors else 200)
+
+
+@user_passes_test(_staff)
+@require_POST
+def venue_import_openreview(request):
+    """Staff: queue an import of a venue-year from OpenReview (`manage.py import_openreview`)."""
+    from .tasks import import_openreview
+
+    form = OpenReviewImportForm(request.POST)
+    if not form.is_valid():
+        return _venue_import_page(request, openreview_form=form, status=400)
+    venue, year = form.cleaned_data["venue"], form.cleaned_data["year"]
+    include_rejected = form.cleaned_data["include_rejected"]
+    enqueue(
+        import_openreview, venue.pk, year, include_rejected, form.cleaned_data["api"]
     )
+    messages.success(
+        request,
+        f"The import of {venue.short_name} {year} from OpenReview "
+        f"({venue.openreview_id_for(year)}) is queued"
+        + (
+            "; rejected and withdrawn papers will be kept too."
+            if include_rejected
+            else "."
+        ),
+    )
+    return redirect("papers:venue-import")

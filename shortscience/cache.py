@@ -30,6 +30,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from functools import lru_cache, wraps
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -41,6 +42,8 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 from redis.exceptions import RedisError
+
+from shortscience import dbrouter
 
 logger = logging.getLogger(__name__)
 # What the cache raises when its server is down.
@@ -97,25 +100,36 @@ class TouchAfterCommit:
         self.keys = set(keys)
 
     def __call__(self) -> None:
-        _touch_now(sorted(self.keys))
+        _touch_committed(sorted(self.keys))
+
+
+def _touch_committed(keys: list[str]) -> None:
+    """Move versions after a commit: replicas must first replay that far (dbrouter)."""
+    dbrouter.content_position_note()
+    _touch_now(keys)
 
 
 def cache_touch(kind: str, *ids: object) -> None:
     """Mark objects as changed: every page or fragment that shows them is stale.
 
-    Called by the services that change public content, with the kind of object
-    ("paper", "summary", "summary-excerpt", "comment", "user", "venue", "venue-papers",
-    "year-papers", "keyword-papers", "list") and the ids changed. The versions move at once and again
-    after the transaction commits, so a page rendered from the data before the commit
-    is never kept.
+    Called by the services that change public content, with the kind of object and the
+    ids changed. Kinds: "paper", "summary" (its text, byline, visibility), "score" (a
+    summary's score, moved by votes), "thread" (a summary's comments added, removed or
+    hidden), "paper-summaries" (a paper's summaries published or taken away),
+    "summary-excerpt", "comment", "user" (name and profile), "reputation", "venue",
+    "venue-papers", "year-papers", "keyword-papers", "list", "paper-authors" (a paper's
+    claimed authors), "summary-voice" (a summary's author responses). The versions move
+    at once and again after the transaction commits, so a page rendered from the data
+    before the commit is never kept.
     """
     if not ids:
         return
     keys = [_version_key(kind, i) for i in ids]
-    _touch_now(keys)
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
+        _touch_committed(keys)  # autocommit: the change is already committed
         return
+    _touch_now(keys)
     # One callback per transaction moves every version it touched once more.
     for _, callback, _ in connection.run_on_commit:
         if isinstance(callback, TouchAfterCommit):
@@ -197,6 +211,7 @@ def cache_anonymous(
     params: Params | None = None,
     timeout=PAGE_TIMEOUT,
     admit_after: int = 1,
+    lags: Iterable[str] = (),
 ):
     """Cache a page view for readers who are not signed in.
 
@@ -206,7 +221,9 @@ def cache_anonymous(
     track (see the freshness contract in the README). With `admit_after=n` a page is
     stored only once its key was asked for n times within `timeout`: pages whose
     parameters are free text (a search) cannot fill the cache with one-off entries,
-    each of which costs a small counter instead, kept for `timeout`.
+    each of which costs a small counter instead, kept for `timeout`. `lags` names kinds
+    of versions (such as "score") the page is not made stale by: it shows them as they
+    were when it rendered, for at most `timeout`.
     """
 
     def decorate(view):
@@ -217,6 +234,7 @@ def cache_anonymous(
         wrapper.cache_params = dict(params or {})
         wrapper.cache_timeout = timeout
         wrapper.cache_admit_after = admit_after
+        wrapper.cache_lags = frozenset(lags)
         return wrapper
 
     return decorate(view) if view is not None else decorate
@@ -231,9 +249,20 @@ def _cacheable_request(request) -> bool:
     )
 
 
+class Planned(NamedTuple):
+    """How one request's page is cached: its key and its view's caching terms."""
+
+    key: str
+    timeout: int
+    admit_after: int
+    lags: frozenset[str]
+
+
 @lru_cache(maxsize=4096)
-def _page_view(urlconf: str, path: str) -> tuple[Params, int, int] | None:
-    """Return how the view at `path` is cached (params, timeout, admit after), or None."""
+def _page_view(
+    urlconf: str, path: str
+) -> tuple[Params, int, int, frozenset[str]] | None:
+    """Return how the view at `path` is cached (params, timeout, admit after, lags)."""
     try:
         match = resolve(path, urlconf)
     except Resolver404:
@@ -245,11 +274,12 @@ def _page_view(urlconf: str, path: str) -> tuple[Params, int, int] | None:
         params,
         getattr(match.func, "cache_timeout", PAGE_TIMEOUT),
         getattr(match.func, "cache_admit_after", 1),
+        getattr(match.func, "cache_lags", frozenset()),
     )
 
 
-def page_key(request) -> tuple[str, int, int] | None:
-    """Return (cache key, timeout, admit after) for an anonymous request to a cached page."""
+def page_key(request) -> Planned | None:
+    """Return how an anonymous request to a cached page is cached, or None."""
     if not _cacheable_request(request):
         return None
     view = _page_view(settings.ROOT_URLCONF, request.path_info)
@@ -259,7 +289,7 @@ def page_key(request) -> tuple[str, int, int] | None:
         host = request.get_host()
     except DisallowedHost:
         return None
-    params, timeout, admit_after = view
+    params, timeout, admit_after, lags = view
     kept = []
     for name in sorted(params):
         value = request.GET.get(name)
@@ -268,7 +298,7 @@ def page_key(request) -> tuple[str, int, int] | None:
             kept.append((name, canonical))
     address = f"{request.scheme}://{host}{request.path}?{urlencode(kept)}"
     digest = hashlib.sha256(address.encode()).hexdigest()[:32]
-    return f"page:{digest}", timeout, admit_after
+    return Planned(f"page:{digest}", timeout, admit_after, lags)
 
 
 def _admitted(key: str, needed: int, window: int) -> bool:
@@ -478,7 +508,7 @@ class PageCacheMiddleware:
                 return self.get_response(request)
             finally:
                 _rendering.reset(token)
-        key, timeout, admit_after = planned
+        key, timeout, admit_after, lags = planned
         try:
             entry = LOCAL_PAGES.get(key)
             if entry is not None:
@@ -505,7 +535,8 @@ class PageCacheMiddleware:
         if not _storable(request, response):
             return response
         try:
-            versions = _versions({*render.deps, EPOCH_KEY}, created_at=render.started)
+            deps = {k for k in render.deps if k.split(":", 2)[1] not in lags}
+            versions = _versions({*deps, EPOCH_KEY}, created_at=render.started)
             entry = _entry(response, versions)
             # A version newer than the start of this render: something the page shows
             # changed while it rendered, so it may show the old state; do not keep it.

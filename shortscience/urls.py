@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("pages.urls")),
     path("", include("users.urls")),
     path("", include("papers.urls")),
+    path("", include("authors.urls")),
     path("", include("summaries.urls")),
     path("", include("comments.urls")),
     path("", include("community.urls")),

@@ -40,3 +40,16 @@ class PreviewForm(forms.Form):
 
 class ImageForm(forms.Form):
     image = forms.FileField()
+
+
+class AuthorResponseForm(forms.Form):
+    body = forms.CharField(
+        label="Your author response",
+        max_length=10_000,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "true"}),
+        help_text=(
+            "Markdown with $...$ math, as in summaries. Shown under the summary, apart "
+            "from the comments, with your name as an author of the paper."
+        ),
+    )

@@ -120,6 +120,11 @@ class Summary(TimeStampedModel):
 
     # Set on instances by the selectors that build pages, not stored.
     my_vote: int  # the viewer's vote: 1, -1 or 0
+    viewer_is_author: bool  # the viewer is a claimed author of the paper
+    my_endorsed: bool  # the viewer, a claimed author, endorses it
+    my_response: Any  # the viewer's author response, if any
+    by_paper_author: bool  # written by a claimed author of the paper
+    paper_author_ids: set[int]  # the paper's claimed authors
     popularity: float  # this week's votes, on the home page
     threaded_comments: list[Any]  # the comment tree in reading order
 
@@ -250,3 +255,75 @@ class UploadedImage(models.Model):
 
     def __str__(self):
         return self.file.name
+
+
+class Endorsement(models.Model):
+    """A claimed author's word that a summary of their paper is accurate."""
+
+    summary = models.ForeignKey(
+        Summary, on_delete=models.CASCADE, related_name="endorsements"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsements"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summary", "author"], name="endorsement_once_per_author"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.author} endorses summary {self.summary_id}"
+
+
+class AuthorResponseQuerySet(models.QuerySet):
+    def stale(self, version: str):
+        return self.exclude(rendered_by=version)
+
+    def visible(self):
+        """Not hidden by a moderator: what readers may see."""
+        return self.filter(is_hidden=False)
+
+
+class AuthorResponse(TimeStampedModel):
+    """A claimed author's answer to a summary of their paper: one per author and summary.
+
+    Markdown is the truth and body_html its cache, rendered like comments.
+    """
+
+    MAX_BODY = 10_000
+
+    summary = models.ForeignKey(
+        Summary, on_delete=models.CASCADE, related_name="author_responses"
+    )
+    writer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="author_responses",
+    )
+    body = models.TextField(max_length=MAX_BODY)
+    body_html = models.TextField(blank=True)
+    rendered_by = models.CharField(max_length=50, blank=True, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by a moderator: kept, but shown to nobody but moderators and its writer.
+    is_hidden = models.BooleanField(default=False)
+
+    objects = AuthorResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summary", "writer"], name="author_response_one_per_author"
+            )
+        ]
+
+    def __str__(self):
+        return f"Author response by {self.writer} to summary {self.summary_id}"
+
+    def get_absolute_url(self):
+        return f"{self.summary.get_absolute_url()}#response-{self.pk}"

@@ -1,18 +1,24 @@
 """Actions on summaries: write, autosave, publish, revise, restore, delete, hide, share,
-vote, and the counts (scores and reputations) every change of visibility keeps true."""
+vote, endorse and answer as an author, and the counts (scores and reputations) every
+change of visibility keeps true."""
 
 import io
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from authors.selectors import (
+    claimed_author_ids,
+    claimed_author_q,
+    is_claimed_author,
+)
 from papers.models import Paper
 from shortscience import markup
 from shortscience.cache import cache_touch
@@ -22,7 +28,15 @@ from users.models import User
 from users.policy import Action, ensure_can_write
 from users.probation import probation_check, probation_hold
 
-from .models import Citation, Summary, SummaryRevision, UploadedImage, Vote
+from .models import (
+    AuthorResponse,
+    Citation,
+    Endorsement,
+    Summary,
+    SummaryRevision,
+    UploadedImage,
+    Vote,
+)
 from .signals import summary_changed, summary_published
 
 MAX_BODY = 100_000
@@ -46,7 +60,7 @@ def _queue_render(summary: Summary) -> None:
 def _touch_listed(summary: Summary) -> None:
     """Invalidate the pages that list a summary or count it (publish, delete, hide...)."""
     cache_touch("summary", summary.pk)
-    cache_touch("paper", summary.paper_id)
+    cache_touch("paper-summaries", summary.paper_id)  # the paper's list of summaries
     cache_touch("user", summary.writer_id)
     if Summary.paper.is_cached(summary):
         venue_id = summary.paper.venue_id
@@ -460,9 +474,10 @@ def image_upload(*, owner: User, data: bytes, name: str = "") -> UploadedImage:
 
 # Counts -----------------------------------------------------------------------------
 #
-# A summary's score is the sum of its votes. A writer's reputation is the sum of the
-# scores of their public (published, not private, not deleted, not hidden), non-anonymous
-# summaries. Every change of votes or of visibility calls one of these two.
+# A summary's score is the sum of its votes, leaving out the votes of the paper's claimed
+# authors (recorded, not counted). A writer's reputation is the sum of the scores of their
+# public (published, not private, not deleted, not hidden), non-anonymous summaries.
+# Every change of votes, of visibility or of a paper's claimed authors calls one of these.
 
 
 def _lock_users(user_ids: Iterable[int]) -> list[int]:
@@ -501,7 +516,7 @@ def user_reputation_refresh(*, user_ids: Iterable[int]) -> None:
         .annotate(s=Sum("score"))
         .values_list("writer_id", "s")
     )
-    _store_counts(User, "reputation", sums, ids, cache_kind="user")
+    _store_counts(User, "reputation", sums, ids, cache_kind="reputation")
 
 
 @transaction.atomic
@@ -519,12 +534,14 @@ def summary_counts_refresh(
     _lock_users(writers)
     scores = dict(
         Vote.objects.filter(summary_id__in=summary_ids)
+        # A claimed author's vote on a summary of their own paper does not count.
+        .exclude(claimed_author_q(paper_ref="summary__paper_id", user_ref="user_id"))
         .order_by()
         .values("summary_id")
         .annotate(s=Sum("value"))
         .values_list("summary_id", "s")
     )
-    _store_counts(Summary, "score", scores, summary_ids, cache_kind="summary")
+    _store_counts(Summary, "score", scores, summary_ids, cache_kind="score")
     user_reputation_refresh(user_ids=writers)
 
 
@@ -553,3 +570,128 @@ def vote_set(*, user: User, summary: Summary, value: int) -> int:
         )
     summary_counts_refresh(summary_ids=[summary.pk])
     return Summary.objects.values_list("score", flat=True).get(pk=summary.pk)
+
+
+# Authors' voice ----------------------------------------------------------------------
+#
+# A paper's claimed authors (authors/) may endorse its public summaries and answer each
+# with one author response. Their votes on those summaries are kept but not counted.
+
+
+def _require_paper_author(user: User, summary: Summary, doing: str) -> None:
+    if not summary.is_public:
+        raise ValidationError(f"Only a public summary can be {doing}.")
+    if not is_claimed_author(paper_id=summary.paper_id, user=user):
+        raise PermissionDenied(
+            "Only the paper's claimed authors can do this: claim authorship of the "
+            "paper from its page first."
+        )
+    if summary.writer_id == user.pk:
+        raise PermissionDenied("This is your own summary.")
+
+
+@transaction.atomic
+def endorsement_set(*, user: User, summary: Summary, endorse: bool) -> bool:
+    """Endorse a summary of one's own paper, or withdraw the endorsement; return whether
+    the user endorses it now."""
+    ensure_can_write(user, action=Action.ENDORSE)
+    _require_paper_author(user, summary, "endorsed")
+    if endorse:
+        _, changed = Endorsement.objects.get_or_create(summary=summary, author=user)
+    else:
+        changed = bool(
+            Endorsement.objects.filter(summary=summary, author=user).delete()[0]
+        )
+    if changed:
+        cache_touch("summary", summary.pk)  # summary cards show the endorsement too
+        transaction.on_commit(
+            lambda: summary_changed.send(sender=Summary, summary=summary)
+        )
+    return endorse
+
+
+def author_response_render(*, response_id: int) -> bool:
+    """Render an author response's Markdown and store the HTML."""
+    return render_stored(AuthorResponse, response_id)
+
+
+@transaction.atomic
+def author_response_save(*, user: User, summary: Summary, body: str) -> AuthorResponse:
+    """Post or edit the user's author response to a summary of their paper."""
+    ensure_can_write(user, action=Action.AUTHOR_RESPONSE)
+    _require_paper_author(user, summary, "answered")
+    body = _clean(body)
+    if not body.strip():
+        raise ValidationError("An author response cannot be empty.")
+    if len(body) > AuthorResponse.MAX_BODY:
+        raise ValidationError(
+            f"An author response can be at most {AuthorResponse.MAX_BODY:,} "
+            f"characters long; this one has {len(body):,}."
+        )
+    response = (
+        AuthorResponse.objects.select_for_update()
+        .filter(summary=summary, writer=user)
+        .first()
+    )
+    if response is None:
+        response = AuthorResponse(summary=summary, writer=user)
+    elif response.body == body:
+        return response
+    else:
+        response.edited_at = timezone.now()
+    response.body = body
+    response.rendered_by = ""
+    response.save()
+    from shortscience.tasks import render_row
+
+    enqueue(render_row, "summaries.AuthorResponse", response.pk)
+    # Shown on full summaries only (not on cards): "summary-voice", not "summary".
+    cache_touch("summary-voice", summary.pk)
+    cache_touch("authorresponse", response.pk)
+    return response
+
+
+@transaction.atomic
+def author_response_delete(*, user: User, response: AuthorResponse) -> None:
+    """Delete one's own author response."""
+    if response.writer_id != user.pk:
+        raise PermissionDenied("Only its writer can delete an author response.")
+    summary_id = response.summary_id
+    response.delete()
+    cache_touch("summary-voice", summary_id)
+
+
+@transaction.atomic
+def author_response_set_hidden(
+    *, response: AuthorResponse, hidden: bool
+) -> AuthorResponse:
+    """Hide an author response from readers (moderation) or show it again."""
+    response.is_hidden = hidden
+    response.save(update_fields=["is_hidden", "updated_at"])
+    cache_touch("summary-voice", response.summary_id)
+    cache_touch("authorresponse", response.pk)
+    return response
+
+
+@transaction.atomic
+def summaries_claimed_authors_changed(*, paper_id: int, user_id: int) -> None:
+    """Recount a paper's summaries after its claimed authors changed.
+
+    A user who is no longer a claimed author loses their endorsements and author
+    responses on the paper's summaries; their votes count again (or stop counting, for
+    a new claimed author), which moves the scores and the writers' reputations.
+    """
+    if user_id not in claimed_author_ids(paper_id=paper_id):
+        endorsed = Endorsement.objects.filter(
+            author_id=user_id, summary__paper_id=paper_id
+        )
+        cache_touch("summary", *endorsed.values_list("summary_id", flat=True))
+        endorsed.delete()
+        answered = AuthorResponse.objects.filter(
+            writer_id=user_id, summary__paper_id=paper_id
+        )
+        cache_touch("summary-voice", *answered.values_list("summary_id", flat=True))
+        answered.delete()
+    # Scores that move touch their summaries (and reputations their writers) there.
+    ids = list(Summary.objects.filter(paper_id=paper_id).values_list("pk", flat=True))
+    summary_counts_refresh(summary_ids=ids)

@@ -29,5 +29,11 @@ urlpatterns = [
     ),
     path("summaries/<int:pk>/share/", views.summary_share, name="summary-share"),
     path("summaries/<int:pk>/vote/", views.summary_vote, name="summary-vote"),
+    path("summaries/<int:pk>/endorse/", views.summary_endorse, name="summary-endorse"),
+    path(
+        "summaries/<int:pk>/author-response/",
+        views.author_response,
+        name="author-response",
+    ),
     path("cite/<str:kind>/<path:value>", views.cite_redirect, name="cite"),
 ]

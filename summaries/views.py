@@ -12,14 +12,15 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
+from authors.selectors import is_claimed_author
 from papers.models import Paper
 from shortscience import markup
 from users.policy import WriteRefused
 
 from . import selectors, services
 from .diff import revision_diff
-from .forms import ImageForm, PreviewForm, SummaryForm
-from .models import Summary, SummaryRevision
+from .forms import AuthorResponseForm, ImageForm, PreviewForm, SummaryForm
+from .models import AuthorResponse, Summary, SummaryRevision
 
 SAVE_RATE = "30/m"
 AUTOSAVE_RATE = "60/m"
@@ -404,6 +405,103 @@ def summary_vote(request, pk: int):
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from exc
     summary.my_vote = value
+    summary.viewer_is_author = is_claimed_author(
+        paper_id=summary.paper_id, user=request.user
+    )
     if request.htmx:
         return render(request, "includes/_vote.html", {"summary": summary})
     return redirect(f"{summary.get_absolute_url()}#summary-{summary.pk}")
+
+
+# Authors' voice ----------------------------------------------------------------------
+
+
+def _public_summary(pk: int) -> Summary:
+    summary = get_object_or_404(
+        Summary.objects.select_related("paper", "writer"), pk=pk
+    )
+    if not summary.is_public:
+        raise Http404("No such summary.")
+    return summary
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate="30/m", method="POST", block=False)
+def summary_endorse(request, pk: int):
+    """Endorse (endorse=1) a summary of one's own paper, or withdraw it (endorse=0)."""
+    summary = _public_summary(pk)
+    if getattr(request, "limited", False):
+        return HttpResponse("Too many changes; wait a minute.", status=429)
+    endorse = request.POST.get("endorse") == "1"
+    try:
+        services.endorsement_set(user=request.user, summary=summary, endorse=endorse)
+    except WriteRefused as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            "You endorse this summary: readers see that the authors agree it is accurate."
+            if endorse
+            else "Your endorsement is withdrawn.",
+        )
+    return redirect(f"{summary.get_absolute_url()}#summary-{summary.pk}")
+
+
+@login_required
+@ratelimit(key="user", rate=SAVE_RATE, method="POST", block=False)
+def author_response(request, pk: int):
+    """Write, edit or delete one's author response to a summary of one's own paper."""
+    summary = _public_summary(pk)
+    if not is_claimed_author(paper_id=summary.paper_id, user=request.user):
+        raise PermissionDenied(
+            "Only the paper's claimed authors can answer its summaries."
+        )
+    response = AuthorResponse.objects.filter(
+        summary=summary, writer=request.user
+    ).first()
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        if response is not None:
+            services.author_response_delete(user=request.user, response=response)
+            messages.success(request, "Your author response is deleted.")
+        return redirect(summary)
+    if request.method == "POST":
+        form = AuthorResponseForm(request.POST)
+        if getattr(request, "limited", False):
+            form.full_clean()
+            form.add_error(None, TOO_FAST)
+            status = 429
+        elif form.is_valid():
+            try:
+                response = services.author_response_save(
+                    user=request.user, summary=summary, body=form.cleaned_data["body"]
+                )
+            except WriteRefused as exc:
+                form.add_error(None, exc.message)
+                status = 403
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(
+                    None, exc if isinstance(exc, ValidationError) else str(exc)
+                )
+                status = 400
+            else:
+                messages.success(request, "Your author response is saved.")
+                return redirect(response.get_absolute_url())
+        else:
+            status = 400
+    else:
+        form = AuthorResponseForm(initial={"body": response.body if response else ""})
+    return render(
+        request,
+        "summaries/author_response_form.html",
+        {
+            "summary": summary,
+            "paper": summary.paper,
+            "form": form,
+            "response": response,
+        },
+        status=status,
+    )

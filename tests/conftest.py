@@ -9,6 +9,8 @@ from tests.replay import (
     CrossrefReplay,
     DblpReplay,
     OaiReplay,
+    OpenReviewReplay,
+    OrcidReplay,
 )
 
 
@@ -148,6 +150,18 @@ def oai_replay(httpserver, settings):
 
 
 @pytest.fixture
+def openreview_replay(httpserver, settings):
+    """OpenReview's API 2 and API 1 replayed from constructed notes (not recorded)."""
+    replay = OpenReviewReplay()
+    httpserver.expect_request("/notes").respond_with_handler(replay)
+    httpserver.expect_request("/v1/notes").respond_with_handler(replay)
+    settings.OPENREVIEW_API_URL = httpserver.url_for("/").rstrip("/")
+    settings.OPENREVIEW_API_V1_URL = httpserver.url_for("/v1")
+    settings.OPENREVIEW_MIN_INTERVAL = 0
+    return replay
+
+
+@pytest.fixture
 def crossref_replay(httpserver, settings):
     replay = CrossrefReplay()
     httpserver.expect_request(re.compile(r"^/works/.+")).respond_with_handler(replay)
@@ -163,6 +177,17 @@ def bibsonomy_replay(httpserver, settings):
     )
     settings.BIBSONOMY_API_URL = httpserver.url_for("/bibsonomy")
     settings.BIBSONOMY_USER, settings.BIBSONOMY_API_KEY = replay.auth
+    return replay
+
+
+@pytest.fixture
+def orcid_replay(httpserver, settings):
+    """ORCID's public API replayed from recorded works lists."""
+    replay = OrcidReplay()
+    httpserver.expect_request(re.compile(r"^/v3\.0/.+/works$")).respond_with_handler(
+        replay
+    )
+    settings.ORCID_API_URL = httpserver.url_for("/v3.0")
     return replay
 
 

@@ -2,8 +2,10 @@ import datetime as dt
 import functools
 
 import factory
+from allauth.socialaccount.models import SocialAccount
 from django.utils import timezone
 
+from authors.models import AuthorClaim
 from comments.models import Comment
 from lists.models import ListItem, ReadingList
 from papers.models import Author, Authorship, Keyword, Paper, Venue
@@ -159,3 +161,37 @@ class ListItemFactory(factory.django.DjangoModelFactory):
     reading_list = factory.SubFactory(ReadingListFactory)
     paper = factory.SubFactory(PaperFactory)
     position = factory.Sequence(lambda n: n)
+
+
+def valid_orcid(number: int) -> str:
+    """Return the ORCID iD with these 15 digits (zero-padded) and its check character."""
+    from users.orcid import orcid_check_character
+
+    digits = f"{number:015d}"
+    full = digits + orcid_check_character(digits)
+    return "-".join(full[i : i + 4] for i in range(0, 16, 4))
+
+
+class OrcidAccountFactory(factory.django.DjangoModelFactory):
+    """An ORCID iD verified by signing in through ORCID (allauth's social account)."""
+
+    class Meta:
+        model = SocialAccount
+
+    user = factory.SubFactory(UserFactory)
+    provider = "orcid"
+    uid = factory.Sequence(lambda n: valid_orcid(9_000_000 + n))
+
+
+class AuthorClaimFactory(factory.django.DjangoModelFactory):
+    """An approved claim, written directly: tests of counts go through the services."""
+
+    class Meta:
+        model = AuthorClaim
+
+    paper = factory.SubFactory(PaperFactory)
+    user = factory.SubFactory(UserFactory)
+    orcid = "0000-0002-1825-0097"
+    status = AuthorClaim.Status.APPROVED
+    method = AuthorClaim.Method.MODERATOR
+    decided_at = factory.LazyFunction(timezone.now)

@@ -1,4 +1,4 @@
-"""A local replay of arXiv, Crossref and BibSonomy over real HTTP.
+"""A local replay of arXiv, Crossref, BibSonomy, dblp and ORCID over real HTTP.
 
 Recorded entries (tests/fixtures/, in each service's real format) are served by a
 pytest-httpserver instance: arXiv feeds are assembled from the recorded <entry>
@@ -250,3 +250,80 @@ class OaiReplay:
             + self.tail
         )
         return Response(body, content_type="text/xml")
+
+
+class OrcidReplay:
+    """Serve ORCID's /{orcid}/works from recorded answers (tests/fixtures/orcid/).
+
+    A record with a recorded works_<orcid>.json (or the XML sample) answers with it;
+    any other iD answers with ORCID's recorded 404. `down` answers 503 to everything.
+    """
+
+    def __init__(self):
+        self.works: dict[str, tuple[str, str]] = {}
+        for path in (FIXTURES / "orcid").glob("works_*"):
+            orcid = path.stem.rsplit("_", 1)[1]
+            kind = "application/xml" if path.suffix == ".xml" else JSON_ORCID
+            self.works[orcid] = (path.read_text(encoding="utf-8"), kind)
+        self.not_found = (FIXTURES / "orcid" / "error_404.json").read_text(
+            encoding="utf-8"
+        )
+        self.requests: list[str] = []
+        self.down = False
+
+    def __call__(self, request: Request) -> Response:
+        self.requests.append(request.path)
+        if self.down:
+            return Response("Service Unavailable", status=503)
+        orcid = request.path.strip("/").split("/")[-2]
+        if orcid in self.works:
+            body, kind = self.works[orcid]
+            return Response(body, content_type=kind)
+        return Response(self.not_found, status=404, content_type=JSON_ORCID)
+
+
+JSON_ORCID = "application/vnd.orcid+json; qs=4;charset=UTF-8"
+
+
+class OpenReviewReplay:
+    """Serve OpenReview's `GET /notes` (API 2 at /notes, API 1 at /v1/notes).
+
+    The notes are the constructed fixtures in tests/fixtures/openreview/ (see its README:
+    built from OpenReview's OpenAPI description and its Python client, not recorded).
+    API 2 filters by `content.venueid` or by `invitation` (one of a note's
+    `invitations`), API 1 by `invitation`; both page with `offset` and `limit` and answer
+    `{"count": total, "notes": [...]}`. `fail_next` queues answers to send first.
+    """
+
+    def __init__(self):
+        folder = FIXTURES / "openreview"
+        self.v2 = json.loads((folder / "v2_notes_iclr2024.json").read_text("utf-8"))
+        self.v1 = json.loads((folder / "v1_notes_iclr2017.json").read_text("utf-8"))
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.fail_next: list[tuple[int, dict[str, str]]] = []
+
+    def __call__(self, request: Request) -> Response:
+        args = dict(request.args)
+        self.requests.append((request.path, args))
+        if self.fail_next:
+            status, headers = self.fail_next.pop(0)
+            return Response(
+                json.dumps({"name": "Error", "message": "Unavailable"}),
+                status=status,
+                headers=headers,
+                content_type="application/json",
+            )
+        if request.path.startswith("/v1/"):
+            notes = [n for n in self.v1 if n["invitation"] == args.get("invitation")]
+        elif "content.venueid" in args:
+            notes = [
+                n
+                for n in self.v2
+                if n["content"]["venueid"]["value"] == args["content.venueid"]
+            ]
+        else:
+            notes = [n for n in self.v2 if args.get("invitation") in n["invitations"]]
+        offset = int(args.get("offset", 0))
+        limit = int(args.get("limit", 1000))
+        body = {"count": len(notes), "notes": notes[offset : offset + limit]}
+        return Response(json.dumps(body), content_type="application/json")

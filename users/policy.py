@@ -1,8 +1,9 @@
 """Who may write: the one check every write service makes before changing anything.
 
 Writing means saving, autosaving or publishing a summary, voting, commenting, reporting,
-following, asking for a summary, uploading an image and adding a link to a paper, on the site and through the API.
-The services call `ensure_can_write` first, so pages, the API, the admin and management
+following, asking for a summary, uploading an image, adding a link to a paper, claiming
+authorship of a paper, endorsing a summary and posting an author response, on the site and
+through the API. The services call `ensure_can_write` first, so pages, the API, the admin and management
 commands all meet the same rule.
 
 E-mail verification is not checked again here: where the site requires it
@@ -34,6 +35,9 @@ class Action(StrEnum):
     IMAGE_UPLOAD = "image-upload"
     READING_LIST = "reading-list"
     PAPER_LINK = "paper-link"
+    AUTHOR_CLAIM = "author-claim"
+    ENDORSE = "endorse"
+    AUTHOR_RESPONSE = "author-response"
 
 
 # A new account may post this many comments an hour during its first day.

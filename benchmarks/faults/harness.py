@@ -378,7 +378,12 @@ class Service:
 
 
 def start_gunicorn(
-    env: dict[str, str], log_dir: Path, *, workers: int, threads: int = 1
+    env: dict[str, str],
+    log_dir: Path,
+    *,
+    workers: int,
+    threads: int = 1,
+    name: str = "gunicorn",
 ) -> tuple[Service, str]:
     port = free_port()
     cmd = [
@@ -392,7 +397,7 @@ def start_gunicorn(
     ]  # fmt: skip
     if threads > 1:
         cmd += ["--threads", str(threads)]
-    service = Service("gunicorn", cmd, env, log_dir)
+    service = Service(name, cmd, env, log_dir)
     base = f"http://{HOST}:{port}"
 
     def answers() -> bool:
@@ -412,8 +417,14 @@ def start_gunicorn(
 
 
 def start_worker(
-    env: dict[str, str], log_dir: Path, name: str, *, concurrency: int = 2
+    env: dict[str, str],
+    log_dir: Path,
+    name: str,
+    *,
+    concurrency: int = 2,
+    queues: str = "",
 ) -> Service:
+    """Start a Celery worker; `queues` (comma-separated) limits it to those queues."""
     cmd = [
         str(BIN / "celery"), "-A", "shortscience", "worker",
         "-n", f"{name}@%h",
@@ -421,6 +432,8 @@ def start_worker(
         "--loglevel", "INFO",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
+    if queues:
+        cmd += ["-Q", queues]
     service = Service(name, cmd, env, log_dir)
 
     def ready() -> bool:

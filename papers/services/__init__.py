@@ -22,6 +22,11 @@ from .imports import (
     title_search_start,
 )
 from .merge import MERGED_FIELDS, paper_upsert, papers_upsert
+from .openreview import (
+    OpenReviewImportReport,
+    openreview_sync,
+    venue_import_openreview,
+)
 from .proceedings import (
     VenueImportReport,
     papers_link_arxiv,
@@ -35,18 +40,21 @@ from .records import (
     data_from_crossref,
     data_from_dblp,
     data_from_oai,
+    data_from_openreview,
 )
 from .venues import (
     paper_save_from_admin,
     venue_for_dblp_key,
     venue_resolve,
     venue_save,
+    venue_sync_record,
 )
 
 __all__ = [
     "MERGED_FIELDS",
     "RETRYABLE",
     "HarvestReport",
+    "OpenReviewImportReport",
     "PaperData",
     "VenueImportReport",
     "arxiv_harvest",
@@ -55,6 +63,7 @@ __all__ = [
     "data_from_crossref",
     "data_from_dblp",
     "data_from_oai",
+    "data_from_openreview",
     "fetch_data",
     "import_arxiv_batch",
     "import_create",
@@ -74,6 +83,9 @@ __all__ = [
     "papers_refresh_arxiv",
     "venue_for_dblp_key",
     "venue_import",
+    "venue_import_openreview",
+    "openreview_sync",
+    "venue_sync_record",
     "venue_resolve",
     "venues_sync",
     "venue_save",

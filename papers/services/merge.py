@@ -18,6 +18,7 @@ from shortscience.cache import cache_touch
 from shortscience.identifiers import normalise_title
 
 from ..models import Author, Authorship, Keyword, Paper, Venue
+from ..sources.openreview import ACCEPTED_DECISIONS
 from .records import PaperData
 from .venues import venue_resolve
 
@@ -28,6 +29,7 @@ def _identity_keys(data: PaperData, title_key: str) -> list[str]:
         f"doi:{data.doi}",
         f"ih:{data.interhash}",
         f"dblp:{data.dblp_key}",
+        f"or:{data.openreview_id}",
     ]
     return [k for k in keys if not k.endswith(":")] + [f"title:{title_key}"]
 
@@ -72,6 +74,7 @@ def _find_existing(datas: list[PaperData], title_keys: list[str]) -> list[Paper 
         ("bibsonomy_interhash", "interhash"),
         ("bibtex_key", "bibtex_key"),
         ("dblp_key", "dblp_key"),
+        ("openreview_id", "openreview_id"),
     ):
         values = {getattr(d, attr) for d in datas if getattr(d, attr)}
         if values:
@@ -87,6 +90,7 @@ def _find_existing(datas: list[PaperData], title_keys: list[str]) -> list[Paper 
                 "bibsonomy_interhash",
                 "bibtex_key",
                 "dblp_key",
+                "openreview_id",
             ):
                 value = getattr(paper, field_name)
                 if value:
@@ -99,6 +103,7 @@ def _find_existing(datas: list[PaperData], title_keys: list[str]) -> list[Paper 
             or by_key.get(("bibsonomy_interhash", data.interhash))
             or by_key.get(("bibtex_key", data.bibtex_key))
             or by_key.get(("dblp_key", data.dblp_key))
+            or by_key.get(("openreview_id", data.openreview_id))
         )
     # The same paper without a shared key: same normalised title and first author.
     wanted = {
@@ -200,7 +205,15 @@ def _merge(
     version; a conference or journal record wins on venue and year.
     """
     is_new = paper.pk is None
-    for key in ("arxiv_id", "doi", "bibtex_key", "dblp_key"):
+    if data.decision:
+        # An acceptance outranks a rejection elsewhere (a paper rejected at one venue
+        # and accepted at the next shows the acceptance and its forum).
+        accepted = data.decision in ACCEPTED_DECISIONS
+        if accepted or paper.decision not in ACCEPTED_DECISIONS:
+            paper.decision = data.decision
+            if accepted and data.openreview_id:
+                paper.openreview_id = data.openreview_id
+    for key in ("arxiv_id", "doi", "bibtex_key", "dblp_key", "openreview_id"):
         if getattr(data, key) and not getattr(paper, key):
             setattr(paper, key, getattr(data, key))
     if data.interhash and not paper.bibsonomy_interhash:
@@ -256,6 +269,8 @@ MERGED_FIELDS = [
     "doi",
     "bibtex_key",
     "dblp_key",
+    "openreview_id",
+    "decision",
     "links",
     "bibsonomy_interhash",
     "title",
@@ -282,10 +297,16 @@ def papers_upsert(datas: list[PaperData]) -> list[tuple[Paper, bool]]:
     All the work is done in a fixed number of queries, whatever the batch size.
     """
     title_keys = [normalise_title(d.title)[:300] for d in datas]
+    venue_pks = {d.venue_pk for d in datas if d.venue_pk}
+    known = (
+        {v.pk: v for v in Venue.objects.filter(pk__in=venue_pks)} if venue_pks else {}
+    )
     venues = {
-        (d.venue, d.venue_kind): venue_resolve(d.venue, kind=d.venue_kind)
+        _venue_key(d): known.get(d.venue_pk)
+        if d.venue_pk
+        else venue_resolve(d.venue, kind=d.venue_kind)
         for d in datas
-        if d.venue
+        if d.venue or d.venue_pk
     }
     for attempt in range(3):
         try:
@@ -299,6 +320,10 @@ def papers_upsert(datas: list[PaperData]) -> list[tuple[Paper, bool]]:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def _venue_key(data: PaperData) -> tuple:
+    return ("pk", data.venue_pk) if data.venue_pk else (data.venue, data.venue_kind)
 
 
 def _touch_upserted(papers: list[Paper]) -> None:
@@ -335,7 +360,7 @@ def _upsert_locked(datas, title_keys, venues) -> list[tuple[Paper, bool]]:
         keys = _identity_keys(data, title_key)
         paper = paper or next((same[k] for k in keys if k in same), None) or Paper()
         created = paper.pk is None and not any(paper is p for p, _ in results)
-        venue = venues.get((data.venue, data.venue_kind)) if data.venue else None
+        venue = venues.get(_venue_key(data))
         has_authors = paper.pk in with_authors or id(paper) in authors
         if _merge(paper, data, venue, has_authors=has_authors):
             authors[id(paper)] = (paper, data.authors)

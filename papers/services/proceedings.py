@@ -19,14 +19,14 @@ from django.utils import timezone
 
 from shortscience.identifiers import normalise_title
 
-from ..models import Authorship, Paper, Venue
+from ..models import Authorship, Paper, Venue, VenueSync
 from ..sources.arxiv import ArxivClient, ArxivRecord
 from ..sources.clients import arxiv_client, dblp_client
 from ..sources.dblp import DblpClient, toc_name
 from ..sources.http import SourceError, TransientSourceError
 from .merge import _first_author_key, papers_upsert
 from .records import data_from_arxiv, data_from_dblp
-from .venues import venue_for_dblp_key
+from .venues import venue_for_dblp_key, venue_sync_record
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ def venue_import(
     arxiv: ArxivClient | None = None,
     link_arxiv: bool = True,
     link_limit: int | None = None,
+    periodic: bool = False,
 ) -> VenueImportReport:
     """Bring every paper dblp lists for venue `key` ("conf/nips") in `year` in.
 
@@ -114,6 +115,18 @@ def venue_import(
             report.errors.append(f"arXiv: {exc.message}")
     report.without_arxiv = pending.count()
     logger.info("dblp import %s", report.summary())
+    venue_sync_record(
+        source=VenueSync.Source.DBLP,
+        key=key,
+        year=year,
+        periodic=periodic,
+        found=report.found,
+        created=report.created,
+        matched=report.gained_key,
+        linked=report.linked,
+        summary=report.summary(),
+        errors=report.errors,
+    )
     return report
 
 
@@ -210,9 +223,19 @@ def venues_sync(
     for key in keys:
         for year in (today.year - 1, today.year):
             try:
-                report = venue_import(key=key, year=year, dblp=dblp, arxiv=arxiv)
+                report = venue_import(
+                    key=key, year=year, dblp=dblp, arxiv=arxiv, periodic=True
+                )
             except SourceError as exc:
                 report = VenueImportReport(key=key, year=year, toc=toc_name(key, year))
                 report.errors.append(f"dblp: {exc.message}")
+                venue_sync_record(
+                    source=VenueSync.Source.DBLP,
+                    key=key,
+                    year=year,
+                    periodic=True,
+                    summary=report.summary(),
+                    errors=report.errors,
+                )
             reports.append(report)
     return reports

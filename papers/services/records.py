@@ -12,6 +12,7 @@ from ..sources.bibsonomy import BibEntry, BibsonomyPost
 from ..sources.crossref import CrossrefWork
 from ..sources.dblp import DblpRecord
 from ..sources.oaipmh import OaiRecord
+from ..sources.openreview import FORUM_URL, OpenReviewRecord
 from ..venue_seed import ARXIV_SLUG
 
 
@@ -27,12 +28,16 @@ class PaperData:
     published_on: date | None = None
     venue: str = ""  # a raw venue string or DBLP key, resolved through the alias table
     venue_kind: str = Venue.Kind.CONFERENCE
+    # A venue known already (its primary key): wins over `venue`.
+    venue_pk: int | None = None
     arxiv_id: str = ""
     arxiv_version: int | None = None
     doi: str = ""
     interhash: str = ""
     bibtex_key: str = ""
     dblp_key: str = ""
+    openreview_id: str = ""
+    decision: str = ""  # Paper.Decision, from OpenReview
     links: tuple[str, ...] = ()  # electronic-edition links, merged into Paper.links
     url: str = ""
     pdf_url: str = ""
@@ -118,6 +123,43 @@ def data_from_crossref(work: CrossrefWork) -> PaperData:
     )
 
 
+_FORUM_PREFIX = FORUM_URL.format("")
+
+
+def openreview_id_from_links(links: Iterable[str]) -> str:
+    """The OpenReview forum id one of a paper's links names ("" if none)."""
+    for link in links:
+        if link.startswith(_FORUM_PREFIX):
+            forum_id = link[len(_FORUM_PREFIX) :].split("&", 1)[0]
+            if forum_id:
+                return forum_id[:100]
+    return ""
+
+
+def data_from_openreview(
+    record: OpenReviewRecord, *, venue: Venue, year: int
+) -> PaperData:
+    """An OpenReview submission to `venue` in `year`.
+
+    Only an accepted paper is placed in the venue; a rejected or withdrawn one (stored
+    only when staff ask for it) keeps whatever venue it has, with its decision.
+    """
+    return PaperData(
+        title=record.title,
+        source=Paper.Source.OPENREVIEW,
+        authors=tuple((name, "") for name in record.authors),
+        abstract=record.abstract,
+        year=year,
+        published_on=record.published.date() if record.published else None,
+        venue=venue.slug if record.accepted else "",
+        venue_pk=venue.pk if record.accepted else None,
+        venue_kind=venue.kind,
+        openreview_id=record.forum_id[:100],
+        decision=record.decision,
+        links=(record.forum_url,),
+    )
+
+
 def data_from_dblp(record: DblpRecord) -> PaperData:
     """A dblp table-of-contents record; its key's venue part names the venue."""
     kind = (
@@ -133,6 +175,8 @@ def data_from_dblp(record: DblpRecord) -> PaperData:
         arxiv_id=record.arxiv_id or "",
         doi=(record.doi or "").lower(),
         dblp_key=record.key,
+        # dblp links ICLR's and other OpenReview venues' papers to their forums.
+        openreview_id=openreview_id_from_links(record.links),
         links=record.links,
         url=record.links[0] if record.links else "",
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.text import slugify
 
 from shortscience.cache import cache_touch
 
-from ..models import Venue, VenueAlias, normalise_alias
+from ..models import Venue, VenueAlias, VenueSync, normalise_alias
 from ..venue_seed import ARXIV_SLUG
 
 
@@ -92,3 +93,32 @@ def paper_save_from_admin(*, paper) -> None:
     if paper.year:
         cache_touch("year-papers", paper.year)
     cache_touch("keyword-papers", *paper.keywords.values_list("pk", flat=True))
+
+
+def venue_sync_record(
+    *,
+    source: str,
+    key: str,
+    year: int,
+    summary: str,
+    periodic: bool = False,
+    found: int = 0,
+    created: int = 0,
+    matched: int = 0,
+    linked: int = 0,
+    errors: list[str] | None = None,
+) -> VenueSync:
+    """Keep what an import of a venue-year changed, for the staff page."""
+    return VenueSync.objects.create(
+        ran_at=timezone.now(),
+        source=source,
+        key=key[:200],
+        year=year,
+        periodic=periodic,
+        found=found,
+        created=created,
+        matched=matched,
+        linked=linked,
+        summary=summary,
+        errors="\n".join(errors or []),
+    )

@@ -20,6 +20,9 @@ from .crossref import CrossrefClient
 from .dblp import MAX_PAGE_SIZE, DblpClient
 from .http import HttpClient
 from .oaipmh import OaiClient
+from .openreview import MAX_PAGE_SIZE as OPENREVIEW_PAGE_SIZE
+from .openreview import OpenReviewClient
+from .orcid import OrcidClient
 from .ratelimit import RateLimiter, rate_limiter_from_settings
 
 
@@ -113,6 +116,35 @@ def oai_client(
     return OaiClient(
         http=http_client("arXiv OAI-PMH", rate_limiter=rate_limiter, **http_options),
         base_url=base_url or settings.ARXIV_OAI_URL,
+    )
+
+
+def orcid_client(*, base_url: str | None = None, **http_options: Any) -> OrcidClient:
+    """Return an ORCID public API client from settings."""
+    return OrcidClient(
+        http=http_client("ORCID", **http_options),
+        base_url=base_url or settings.ORCID_API_URL,
+    )
+
+
+def openreview_client(
+    *,
+    base_url: str | None = None,
+    v1_base_url: str | None = None,
+    rate_limiter: RateLimiter | None = None,
+    page_size: int = OPENREVIEW_PAGE_SIZE,
+    **http_options: Any,
+) -> OpenReviewClient:
+    """Return an OpenReview client (API 2, and API 1 for old years) from settings."""
+    if rate_limiter is None:
+        rate_limiter = rate_limiter_from_settings(
+            "openreview", settings.OPENREVIEW_MIN_INTERVAL
+        )
+    return OpenReviewClient(
+        http=http_client("OpenReview", rate_limiter=rate_limiter, **http_options),
+        base_url=base_url or settings.OPENREVIEW_API_URL,
+        v1_base_url=v1_base_url or settings.OPENREVIEW_API_V1_URL,
+        page_size=page_size,
     )
 
 

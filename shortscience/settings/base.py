@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "shortscience",
     "users",
     "papers",
+    "authors",
     "summaries",
     "comments",
     "community",
@@ -409,6 +410,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=47),
         "args": ("comments.Comment",),
     },
+    "every-hour-rerender-stale-author-responses": {
+        "task": "shortscience.tasks.rerender_stale",
+        "schedule": crontab(minute=52),
+        "args": ("summaries.AuthorResponse",),
+    },
     # Every day at 03:10 UTC: remove summaries deleted more than 30 days ago.
     "every-day-purge-deleted-summaries": {
         "task": "summaries.tasks.purge_deleted_summaries",
@@ -462,6 +468,8 @@ BIBSONOMY_API_URL = env("BIBSONOMY_API_URL", default="https://www.bibsonomy.org/
 BIBSONOMY_USER = env("BIBSONOMY_USER", default="")
 BIBSONOMY_API_KEY = env("BIBSONOMY_API_KEY", default="")
 CROSSREF_API_URL = env("CROSSREF_API_URL", default="https://api.crossref.org")
+# ORCID's public API: the works on a researcher's record, to confirm authorship claims.
+ORCID_API_URL = env("ORCID_API_URL", default="https://pub.orcid.org/v3.0")
 # arXiv asks for at most one request every 3 seconds.
 ARXIV_MIN_INTERVAL = env.float("ARXIV_MIN_INTERVAL", default=3.0)
 # arXiv's OAI-PMH interface, harvested daily for new papers in ARXIV_HARVEST_CATEGORIES
@@ -477,6 +485,18 @@ DBLP_MIN_INTERVAL = env.float("DBLP_MIN_INTERVAL", default=1.0)
 # job re-reads this year and the last for each.
 DBLP_SYNC_VENUES = env.list(
     "DBLP_SYNC_VENUES", default=["conf/nips", "conf/icml", "conf/iclr"]
+)
+# OpenReview: API 2 for venues from about 2023 on, API 1 for older years (ICLR 2018-2023,
+# NeurIPS 2021-2022); one request a second at most.
+OPENREVIEW_API_URL = env("OPENREVIEW_API_URL", default="https://api2.openreview.net")
+OPENREVIEW_API_V1_URL = env(
+    "OPENREVIEW_API_V1_URL", default="https://api.openreview.net"
+)
+OPENREVIEW_MIN_INTERVAL = env.float("OPENREVIEW_MIN_INTERVAL", default=1.0)
+# Venues kept in sync with OpenReview by the periodic job (venue slugs, comma-separated;
+# each venue's OpenReview id is set in the admin); this year and last are re-read.
+OPENREVIEW_SYNC_VENUES = env.list(
+    "OPENREVIEW_SYNC_VENUES", default=["iclr", "neurips", "tmlr"]
 )
 HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=20.0)
 # First delay (seconds) before an import whose source was unavailable is tried again; it

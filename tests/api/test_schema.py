@@ -17,6 +17,7 @@ from schemathesis.checks import (
 
 from tests.factories import (
     ApiTokenFactory,
+    AuthorClaimFactory,
     ListItemFactory,
     PaperFactory,
     ReadingListFactory,
@@ -64,6 +65,8 @@ def api_data(db, settings):
     summary = SummaryFactory(paper=paper, writer=writer)
     SummaryFactory(paper=paper, is_anonymous=True)
     PaperFactory()
+    # The token's user is a claimed author of another paper (claim_id below).
+    claim = AuthorClaimFactory(paper=PaperFactory(), user=writer)
     reading_list = ReadingListFactory(owner=writer)
     ListItemFactory(reading_list=reading_list, paper=paper, note="read first")
     return {
@@ -78,6 +81,7 @@ def api_data(db, settings):
             "arxiv_id": paper.arxiv_id,
             "doi": paper.doi,
             "list_id": reading_list.pk,
+            "claim_id": claim.pk,
         },
     }
 

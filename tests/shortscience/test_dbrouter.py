@@ -244,3 +244,123 @@ def test_a_replica_failing_mid_request_is_answered_from_the_primary(replicas):
 
 def test_the_lag_of_a_server_not_in_recovery_is_zero(replicas):
     assert dbrouter.replica_lag_seconds(ALIAS) == 0.0
+
+
+def test_a_replica_failing_in_a_middleware_is_answered_from_the_primary(
+    replicas, settings
+):
+    # The replica's server drops this connection after the health check, as a replica
+    # stopped mid-run (or pgbouncer giving up on it) does; the first read of the request
+    # is a middleware's (loading the session or the user), before any view runs.
+    import time
+
+    import psycopg2
+    from django.core.handlers.exception import convert_exception_to_response
+    from django.http import HttpResponse
+
+    settings.REPLICA_CHECK_SECONDS = 60.0
+    replica = connections[ALIAS]
+    replica.ensure_connection()
+    backend = replica.connection.get_backend_pid()
+    admin = psycopg2.connect(
+        host="127.0.0.1", port=replica.settings_dict["PORT"], user="postgres",
+        dbname="postgres",
+    )  # fmt: skip
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+    admin.close()
+    dbrouter._health[ALIAS] = (True, time.monotonic())
+
+    def middleware(request):
+        seen = Site.objects.filter(domain="replica.example").exists()
+        return HttpResponse(f"{Site.objects.all().db} {seen}")
+
+    try:
+        response = dbrouter.ReplicaMiddleware(
+            convert_exception_to_response(middleware)
+        )(RequestFactory().get("/"))
+    finally:
+        replica.close()
+    assert response.status_code == 200
+    assert response.content == b"default False"
+    assert dbrouter._health[ALIAS][0] is False
+
+
+@pytest.fixture
+def content_position():
+    from django.core.cache import cache
+
+    dbrouter._replayed.clear()
+    yield cache
+    cache.delete(dbrouter.POSITION_KEY)
+    dbrouter._replayed.clear()
+
+
+def test_a_replica_behind_the_last_content_change_is_not_read(
+    replicas, content_position
+):
+    # The stand-in replica is far behind a position this large, as a lagging replica is
+    # behind a change the cache versions already announce: its page would be stale.
+    content_position.set(dbrouter.POSITION_KEY, 2**62)
+    seen, response = read_site()
+    assert seen == {"replica_row": False, "alias": "default"}
+    assert response.status_code == 200
+    content_position.set(dbrouter.POSITION_KEY, 0)
+    seen, _ = read_site()
+    assert seen == {"replica_row": True, "alias": ALIAS}
+
+
+def test_a_committed_content_change_records_the_primarys_position(
+    replicas, content_position, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+
+    from shortscience.cache import cache_touch
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cache_touch("paper", 1)
+    noted = content_position.get(dbrouter.POSITION_KEY)
+    with connection.cursor() as cursor:
+        cursor.execute(dbrouter.POSITION_SQL)
+        now = int(cursor.fetchone()[0])
+    assert 0 < noted <= now
+    content_position.set(dbrouter.POSITION_KEY, 2**62)
+    with django_capture_on_commit_callbacks(execute=True):
+        cache_touch("paper", 1)
+    assert content_position.get(dbrouter.POSITION_KEY) == 2**62  # never moves back
+
+
+def test_search_reads_the_replica_within_a_read_only_request(replicas):
+    # A search index row that only the replica holds shows where the search read. The
+    # table stays until the throwaway server goes: dropping it would wait for this test's
+    # own open transaction.
+    import psycopg2
+
+    from discovery.fulltext import Filters, PostgresEngine
+    from discovery.query import parse
+
+    admin = psycopg2.connect(
+        host="127.0.0.1", port=connections[ALIAS].settings_dict["PORT"],
+        user="postgres", dbname="postgres",
+    )  # fmt: skip
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS discovery_paperindex (paper_id bigint PRIMARY"
+            " KEY, boost float8 NOT NULL, document tsvector NOT NULL)"
+        )
+        cursor.execute(
+            "INSERT INTO discovery_paperindex VALUES"
+            " (424242, 1, to_tsvector('english', 'replicaonlyword')) ON CONFLICT DO NOTHING"
+        )
+    admin.close()
+    query, engine = parse("replicaonlyword"), PostgresEngine()
+    token, used = dbrouter._replica_reads.set(True), dbrouter._used.set("")
+    try:
+        on_replica = engine.rank(query, Filters(), None, 10)
+    finally:
+        dbrouter._replica_reads.reset(token)
+        dbrouter._used.reset(used)
+    assert [pk for pk, _ in on_replica] == [424242]
+    assert engine.rank(query, Filters(), None, 10) == []  # outside a request: primary

@@ -1,7 +1,8 @@
 """Scores and reputations stay true through every change of votes and of visibility.
 
-A summary's score is the sum of its votes; a writer's reputation is the sum of the
-scores of their public, non-anonymous summaries (README, "Votes").
+A summary's score is the sum of its votes, leaving out those of the paper's claimed
+authors; a writer's reputation is the sum of the scores of their public, non-anonymous
+summaries (README, "Votes").
 """
 
 from contextlib import suppress
@@ -14,10 +15,12 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from authors import services as author_services
+from authors.models import AuthorClaim
 from community.services import moderate_content, moderators_group
 from summaries import services
 from summaries.models import Summary, Vote
-from tests.factories import PaperFactory, UserFactory
+from tests.factories import OrcidAccountFactory, PaperFactory, UserFactory
 from users.accounts import account_delete
 from users.models import User
 from users.policy import WriteRefused
@@ -31,7 +34,12 @@ def old_user(**kwargs):
 
 def assert_counts_true():
     for summary in Summary.objects.all():
-        votes = Vote.objects.filter(summary=summary).aggregate(s=Sum("value"))["s"]
+        authors = AuthorClaim.objects.approved().filter(paper_id=summary.paper_id)
+        votes = (
+            Vote.objects.filter(summary=summary)
+            .exclude(user_id__in=authors.values("user_id"))
+            .aggregate(s=Sum("value"))["s"]
+        )
         assert summary.score == (votes or 0), f"score of summary {summary.pk}"
     for user in User.objects.all():
         expected = sum(
@@ -119,6 +127,12 @@ OPERATIONS = st.one_of(
         st.booleans(),  # anonymous
     ),
     st.tuples(st.just("delete account"), idx(0, WRITERS + VOTERS - 1), st.booleans()),
+    # A person becomes (or stops being) a claimed author of a paper.
+    st.tuples(
+        st.sampled_from(["claim", "unclaim"]),
+        idx(0, WRITERS + VOTERS - 1),
+        idx(0, PAPERS - 1),
+    ),
 )
 
 
@@ -126,7 +140,7 @@ class _Rollback(Exception):
     pass
 
 
-def _apply(operation, people, summaries, moderator):
+def _apply(operation, people, summaries, moderator, papers=()):
     kind, *args = operation
     if kind == "vote":
         person, target, value = people[args[0]], summaries[args[1]], args[2]
@@ -156,6 +170,16 @@ def _apply(operation, people, summaries, moderator):
                 is_private=args[1],
                 is_anonymous=args[2],
             )
+    elif kind in ("claim", "unclaim"):
+        person, paper = people[args[0]], papers[args[1]]
+        if person is None:
+            return
+        active = AuthorClaim.objects.active().filter(paper=paper, user=person).first()
+        if kind == "claim" and active is None:
+            made = author_services.claim_create(user=person, paper=paper)
+            author_services.claim_decide(claim=made, actor=moderator, approve=True)
+        elif kind == "unclaim" and active is not None:
+            author_services.claim_withdraw(claim=active, user=person)
     elif kind == "delete account":
         person = people[args[0]]
         if person is not None:
@@ -177,6 +201,8 @@ def test_counts_stay_true_through_any_sequence_of_changes(db, operations):
             moderator = old_user()
             moderator.groups.add(moderators_group())
             people = [old_user() for _ in range(WRITERS + VOTERS)]
+            for person in people:
+                OrcidAccountFactory(user=person)
             papers = [PaperFactory() for _ in range(PAPERS)]
             summaries = [
                 services.summary_save(
@@ -193,7 +219,7 @@ def test_counts_stay_true_through_any_sequence_of_changes(db, operations):
                     )
             assert_counts_true()
             for operation in operations:
-                _apply(operation, people, summaries, moderator)
+                _apply(operation, people, summaries, moderator, papers)
                 assert_counts_true()
             raise _Rollback
     except _Rollback:
