@@ -23,13 +23,27 @@ def test_search_past_the_rate_answers_429_with_retry_after(settings):
     settings.READ_RATE_LIMITS = {**settings.READ_RATE_LIMITS, "search": "3/m"}
     crawler = reader("203.0.113.5")
 
-    answers = [crawler.get(reverse("discovery:search")) for _ in range(4)]
+    # A crawler walks distinct searches: each is rendered, so each counts.
+    answers = [
+        crawler.get(reverse("discovery:search"), {"q": f"word{n}"}) for n in range(4)
+    ]
 
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[-1]["Retry-After"] == "60"
     assert "slow down" in answers[-1].content.decode()
     # Another client is not held back by this one.
     assert reader("203.0.113.6").get(reverse("discovery:search")).status_code == 200
+
+
+def test_a_repeated_search_is_answered_from_the_cache_past_the_rate(settings):
+    settings.READ_RATE_LIMITS = {**settings.READ_RATE_LIMITS, "search": "3/m"}
+    crawler = reader("203.0.113.7")
+
+    answers = [crawler.get(reverse("discovery:search"), {"q": "go"}) for _ in range(5)]
+
+    # Kept once asked for twice, then served at the door: no render, no limit spent.
+    assert [a.status_code for a in answers] == [200] * 5
+    assert [a["X-Cache"] for a in answers[2:]] == ["hit"] * 3
 
 
 def test_feeds_have_their_own_limit(settings):
