@@ -87,7 +87,9 @@ def test_a_summary_edit_through_the_web_shows_at_once(
         assert "second words" in html and "first words" not in html, path
 
 
-def test_a_new_summary_shows_on_every_list_at_once(world):
+def test_a_new_summary_shows_on_its_paper_at_once_and_on_the_home_page_in_a_minute(
+    world,
+):
     for path in pages(world):
         assert_cached(path)
     newer = summary_services.summary_save(
@@ -102,6 +104,11 @@ def test_a_new_summary_shows_on_every_list_at_once(world):
     assert (
         "Newer Writer" in anonymous_get(world.paper.get_absolute_url()).content.decode()
     )
+    # The home page keeps its copy for HOME_LAG_SECONDS whatever is published...
+    home = anonymous_get("/")
+    assert home["X-Cache"] == "hit" and "1 public summary" in home.content.decode()
+    # ...and counts the new summary once that copy is gone.
+    cache.clear()
     assert "2 public summaries" in anonymous_get("/").content.decode()
 
 

@@ -336,3 +336,26 @@ def test_emptying_the_cache_makes_pages_kept_in_memory_stale(paper_path):
     cache.clear()
 
     assert Client().get(paper_path)["X-Cache"] == "miss"
+
+
+def test_the_home_page_is_kept_for_its_lag_and_not_made_stale_by_votes(monkeypatch):
+    from pages.views import HOME_LAG_SECONDS
+    from shortscience import cache as page_cache
+
+    stored = {}
+    real_set = page_cache.cache.set
+
+    def recording_set(key, value, timeout=None, *a, **k):
+        stored[key] = (value, timeout)
+        return real_set(key, value, timeout, *a, **k)
+
+    monkeypatch.setattr(page_cache.cache, "set", recording_set)
+    SummaryFactory(body_html="<p>on the home page</p>")
+
+    Client().get("/")
+
+    (entry, timeout), *_ = (v for k, v in stored.items() if k.startswith("page:"))
+    assert timeout == HOME_LAG_SECONDS
+    kinds = {key.split(":")[1] for key in entry["versions"]}
+    assert "summary" in kinds  # an edit, deletion or hiding shows at once
+    assert not kinds & {"score", "reputation", "list"}
