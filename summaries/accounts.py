@@ -17,7 +17,14 @@ from users.accounts import ExportFile, Holders, iso
 from users.models import User
 
 from . import services as summary_services
-from .models import Summary, SummaryRevision, UploadedImage, Vote
+from .models import (
+    AuthorResponse,
+    Endorsement,
+    Summary,
+    SummaryRevision,
+    UploadedImage,
+    Vote,
+)
 from .signals import summary_changed
 
 # Directory ----------------------------------------------------------------------------
@@ -61,9 +68,35 @@ def summary_export_markdown(summary: Summary) -> str:
 
 
 def votes_export(*, user: User) -> dict:
-    """Return profile.json's "votes": the votes the user gave."""
+    """Return profile.json's "votes", "endorsements" and "author_responses": what the
+    user gave and wrote on others' summaries."""
     votes = Vote.objects.filter(user=user).select_related("summary__paper")
+    endorsements = Endorsement.objects.filter(author=user).select_related(
+        "summary__paper"
+    )
+    responses = AuthorResponse.objects.filter(writer=user).select_related(
+        "summary__paper"
+    )
     return {
+        "endorsements": [
+            {
+                "summary_id": e.summary_id,
+                "paper": e.summary.paper.title,
+                "created_at": iso(e.created_at),
+            }
+            for e in endorsements.order_by("created_at", "pk")
+        ],
+        "author_responses": [
+            {
+                "summary_id": r.summary_id,
+                "paper": r.summary.paper.title,
+                "body": r.body,
+                "hidden_by_a_moderator": r.is_hidden,
+                "created_at": iso(r.created_at),
+                "edited_at": iso(r.edited_at),
+            }
+            for r in responses.order_by("created_at", "pk")
+        ],
         "votes": [
             {
                 "summary_id": vote.summary_id,

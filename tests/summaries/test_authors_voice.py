@@ -234,3 +234,18 @@ def test_an_author_endorses_and_responds_through_the_pages(setting, client):
     html = client.get(summary.get_absolute_url()).content.decode()
     assert "Withdraw your endorsement" in html
     assert "Edit your author response" in html
+
+
+def test_an_authors_download_holds_their_claims_endorsements_and_responses(setting):
+    from users.accounts import account_export
+
+    author, summary = setting["author"], setting["summary"]
+    services.endorsement_set(user=author, summary=summary, endorse=True)
+    services.author_response_save(user=author, summary=summary, body="We agree.")
+
+    data = account_export(user=author)
+
+    assert [c["status"] for c in data["author_claims"]] == ["approved"]
+    assert data["author_claims"][0]["paper_id"] == setting["paper"].pk
+    assert [e["summary_id"] for e in data["endorsements"]] == [summary.pk]
+    assert [r["body"] for r in data["author_responses"]] == ["We agree."]
