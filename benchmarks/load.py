@@ -803,8 +803,11 @@ def run(args, data, accounts, base, mail_dir, services, tmp) -> int:
             f"  {label} >= {GOALS[key]:.0%} of bare Django: "
             f"{'met' if ratio >= GOALS[key] else 'NOT met'} ({ratio:.0%})"
         )
+    # Nothing added: keys of the mix that expire on their own meanwhile (search counters,
+    # pages past their timeout) may only make the cache smaller.
     unchanged = (
-        flood["after CSP reports"]["size"] == flood["before"]["size"]
+        flood["after flood"]["size"] <= flood["before"]["size"]
+        and flood["after CSP reports"]["size"] <= flood["after flood"]["size"]
         and flood["after CSP reports"]["hit rate"] >= flood["before"]["hit rate"]
         and flood["after flood"]["hit rate"] >= flood["before"]["hit rate"]
     )
