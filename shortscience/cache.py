@@ -307,7 +307,7 @@ def _admitted(key: str, needed: int, window: int) -> bool:
         return True
     seen = f"seen:{key}"
     if cache.add(seen, 1, window):
-        return needed <= 1
+        return False  # the first time
     try:
         return cache.incr(seen) >= needed
     except ValueError:  # expired between the two calls
@@ -370,7 +370,8 @@ class _LocalPages:
 
     A hit then costs one small read from the shared cache (the versions of what the page
     shows) instead of fetching the page; an entry is still served only while those
-    versions stand, and never past its own timeout.
+    versions stand, and never past the timeout it was stored with (counted from when it
+    was stored, not from when this process fetched it).
     """
 
     def __init__(self, size: int) -> None:
@@ -383,7 +384,7 @@ class _LocalPages:
             found = self.entries.get(key)
             if found is None:
                 return None
-            if found[0] < time.monotonic():
+            if found[0] < time.time():
                 del self.entries[key]
                 return None
             self.entries.move_to_end(key)
@@ -391,7 +392,7 @@ class _LocalPages:
 
     def put(self, key: str, entry: dict, timeout: int) -> None:
         with self.lock:
-            self.entries[key] = (time.monotonic() + timeout, entry)
+            self.entries[key] = (entry["modified"] + timeout, entry)
             self.entries.move_to_end(key)
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)

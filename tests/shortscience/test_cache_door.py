@@ -359,3 +359,19 @@ def test_the_home_page_is_kept_for_its_lag_and_not_made_stale_by_votes(monkeypat
     kinds = {key.split(":")[1] for key in entry["versions"]}
     assert "summary" in kinds  # an edit, deletion or hiding shows at once
     assert not kinds & {"score", "reputation", "list"}
+
+
+def test_a_kept_page_expires_with_the_copy_it_was_fetched_from():
+    import time
+
+    from shortscience.cache import _LocalPages
+
+    pages = _LocalPages(size=2)
+    now = int(time.time())
+    pages.put("old", {"modified": now - 100}, 60)  # stored 100 s ago for 60 s
+    assert pages.get("old") is None
+
+    for key in ("a", "b", "c"):
+        pages.put(key, {"modified": now}, 60)
+    assert pages.get("a") is None  # past the size, the least recently used goes
+    assert pages.get("b") is not None and pages.get("c") is not None
