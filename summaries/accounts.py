@@ -78,6 +78,15 @@ def votes_export(*, user: User) -> dict:
         "summary__paper"
     )
     return {
+        "votes": [
+            {
+                "summary_id": vote.summary_id,
+                "paper": vote.summary.paper.title,
+                "value": vote.value,
+                "created_at": iso(vote.created_at),
+            }
+            for vote in votes.order_by("created_at", "pk")
+        ],
         "endorsements": [
             {
                 "summary_id": e.summary_id,
@@ -96,15 +105,6 @@ def votes_export(*, user: User) -> dict:
                 "edited_at": iso(r.edited_at),
             }
             for r in responses.order_by("created_at", "pk")
-        ],
-        "votes": [
-            {
-                "summary_id": vote.summary_id,
-                "paper": vote.summary.paper.title,
-                "value": vote.value,
-                "created_at": iso(vote.created_at),
-            }
-            for vote in votes.order_by("created_at", "pk")
         ],
     }
 
