@@ -5,9 +5,9 @@
 Loads `--papers` papers (benchmarks/dataset.py) into a throwaway Postgres database, then
 calls the production WSGI application directly (no HTTP, no gunicorn: what remains is the
 site's own cost) for: a bare view with no middleware (the floor), /ping, a cached
-anonymous paper page (a hit), an anonymous paper page with the page cache emptied before
+anonymous paper page (a hit), an anonymous paper page with the page cache (shared and in-process) emptied before
 each request but its fragments kept (a miss), the same with everything emptied (a cold
-miss), and a signed-in reader's paper page. Prints CPU milliseconds a request (median
+miss), a signed-in reader's paper page, and venue-year pages (signed in, and anonymous misses). Prints CPU milliseconds a request (median
 and p95 of `--requests`), queries a request and, with `--profile`, the top functions of
 each by cumulative time. Needs Postgres and Redis on 127.0.0.1, as CI has them.
 """
@@ -144,12 +144,17 @@ def main() -> int:
     os.environ["LOG_LEVEL"] = "ERROR"
     django_setup(env)
     import dataset
+    from django.conf import settings
     from django.core.cache import cache
     from django.core.handlers.wsgi import WSGIHandler
     from django.http import HttpResponse
 
+    from shortscience.cache import LOCAL_PAGES
     from users.models import User
 
+    # The per-reader read limits would answer most requests with 429: this measures
+    # the pages, not the limiter (which still runs).
+    settings.READ_RATE_LIMITS = dict.fromkeys(settings.READ_RATE_LIMITS, "1000000/m")
     with throwaway_database("shortscience_profile"):
         flush_redis_db(REDIS_DB + 1)
         data = dataset.load(papers=args.papers, progress=lambda m: None)
@@ -171,8 +176,15 @@ def main() -> int:
             start_response("200 OK", [("Content-Type", "text/html")])
             return [HttpResponse(page).content]
 
+        venue_paths = [f"/venues/{slug}/{year}/" for slug, year in data.venue_years[:20]]
+        for path in venue_paths:
+            call(app, path)
+            call(app, path, cookie)
+
         def drop_pages():
             cache.delete_pattern("page:*")
+            # And this process's own copies, which would otherwise still answer.
+            LOCAL_PAGES.entries.clear()
 
         def drop_all():
             flush_redis_db(REDIS_DB + 1)
@@ -184,6 +196,8 @@ def main() -> int:
             "miss": lambda: measure("paper, miss (fragments kept)", app, paths, before=drop_pages, requests=args.requests, profile=args.profile, sort=args.sort),
             "cold": lambda: measure("paper, cold (nothing cached)", app, cold, before=drop_all, requests=args.requests, profile=args.profile, sort=args.sort),
             "signed-in": lambda: measure("paper, signed in", app, paths, cookie=cookie, requests=args.requests, profile=args.profile, sort=args.sort),
+            "venue-year": lambda: measure("venue-year, signed in", app, venue_paths, cookie=cookie, requests=args.requests, profile=args.profile, sort=args.sort),
+            "venue-year-miss": lambda: measure("venue-year, miss", app, venue_paths, before=drop_pages, requests=args.requests, profile=args.profile, sort=args.sort),
             "home": lambda: measure("home, miss", app, ["/"], before=drop_pages, requests=args.requests, profile=args.profile, sort=args.sort),
         }  # fmt: skip
         wanted = args.only.split(",") if args.only else list(kinds)

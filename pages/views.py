@@ -5,6 +5,8 @@ from functools import partial
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -13,12 +15,14 @@ from comments.models import Comment
 from comments.selectors import thread_order
 from community import selectors as community_selectors
 from discovery import selectors as discovery_selectors
+from feeds.templatetags.sharing import summary_image
 from lists import selectors as list_selectors
 from papers import selectors as paper_selectors
 from papers.models import Paper
 from shortscience import markup
-from shortscience.cache import cache_depends
+from shortscience.cache import cache_depends, piece_render, pieces_get
 from shortscience.pagination import paginate
+from shortscience.templatetags.fragments import CSRF_PLACEHOLDER
 from summaries import selectors as summary_selectors
 from summaries.models import Summary
 from users.models import User
@@ -39,14 +43,17 @@ def _with_comments(qs):
     )
 
 
-def _shows_summaries(summaries, *, full: bool = False) -> None:
+def _shows_summaries(summaries, *, full: bool = False, score: bool = True) -> None:
     """Record, for the page cache, the summaries a page shows, with their papers and people.
 
     `full`: the page shows them whole, with their author responses ("summary-voice").
+    `score`: it shows their scores (a paper page's summary card does not: its vote form
+    is put in for each request).
     """
     for summary in summaries:
         cache_depends("summary", summary.pk)
-        cache_depends("score", summary.pk)  # its score and the order it sets
+        if score:
+            cache_depends("score", summary.pk)  # its score and the order it sets
         if full:
             cache_depends("summary-voice", summary.pk)
         cache_depends("paper", summary.paper_id)
@@ -116,6 +123,117 @@ def home(request):
     )
 
 
+# Stands for a reader's vote form in a kept summary card. Postgres text cannot hold a NUL
+# character, so no summary, comment or name can contain it.
+CARD_VOTE = "\x00vote\x00"
+
+
+def _card_variant(summary, user, *, own_threads: set[int], viewer_is_author: bool):
+    """Which shared rendering of a summary card fits this reader (None: their own).
+
+    Signed-out readers share one, and so do signed-in readers with no words of their own
+    in it; writers, commenters, the paper's authors and moderators see controls of their
+    own, rendered for them and not kept.
+    """
+    if not user.is_authenticated:
+        return "signed-out"
+    if (
+        viewer_is_author
+        or getattr(user, "may_moderate", False)
+        or summary.writer_id == user.pk
+        or summary.pk in own_threads
+    ):
+        return None
+    return "reader"
+
+
+def _summary_cards(request, paper, claims, viewer_is_author):
+    """Return the paper's public summaries, best first, their cards and the first image.
+
+    Each card (the summary with its author responses and comment thread) is kept whole,
+    per variant, under the versions of everything it shows (shortscience.cache pieces).
+    Only the summaries whose cards are not kept are loaded in full; the others cost a
+    row without their text. The vote form, the one personal part of a shared card, is
+    rendered for each request, with the summary's current score.
+    """
+    user = request.user
+    shown = list(
+        Summary.objects.public()
+        .filter(paper=paper)
+        .select_related("writer")
+        .defer(*summary_selectors.SUMMARY_TEXT)
+        .order_by("-score", "published_at", "pk")
+    )
+    own_threads: set[int] = set()
+    if user.is_authenticated and shown:
+        own_threads = set(
+            Comment.objects.filter(summary__in=shown, writer=user).values_list(
+                "summary_id", flat=True
+            )
+        )
+    variants = {
+        s.pk: _card_variant(
+            s, user, own_threads=own_threads, viewer_is_author=viewer_is_author
+        )
+        for s in shown
+    }
+    keys = {pk: f"card:summary:{pk}:{v}" for pk, v in variants.items() if v}
+    cards = {pk: entry for pk, entry in pieces_get(keys).items()}
+    missing = [s.pk for s in shown if s.pk not in cards]
+    if missing:
+        full = {s.pk: s for s in _with_comments(Summary.objects.filter(pk__in=missing))}
+        loaded = list(full.values())
+        for summary in loaded:
+            summary.threaded_comments = thread_order(summary.comments.all())
+            _fresh_for_writer(request, summary)
+        summary_selectors.attach_authors_voice(loaded)
+        summary_selectors.attach_my_votes(
+            loaded, user, authored={paper.pk} if viewer_is_author else set()
+        )
+        summary_selectors.attach_author_marks(
+            loaded, known={paper.pk: {claim.user_id for claim in claims}}
+        )
+        for summary in loaded:
+
+            def piece(summary=summary):
+                _shows_summaries([summary], full=True, score=False)
+                context = {
+                    "summary": summary,
+                    "paper": paper,
+                    "user": user,
+                    "csrf_token": CSRF_PLACEHOLDER,
+                    "vote_marker": CARD_VOTE,
+                }
+                return {
+                    "html": render_to_string("includes/_summary_full.html", context),
+                    "image": summary_image(summary),
+                }
+
+            cards[summary.pk] = piece_render(keys.get(summary.pk), piece)
+        shown = [full.get(s.pk, s) for s in shown]
+    summary_selectors.attach_my_votes(
+        shown, user, authored={paper.pk} if viewer_is_author else set()
+    )
+    html = []
+    for summary in shown:
+        vote = render_to_string(
+            "includes/_vote.html",
+            {"summary": summary, "user": user, "csrf_token": CSRF_PLACEHOLDER},
+        )
+        html.append(cards[summary.pk]["html"].replace(CARD_VOTE, vote, 1))
+    # The template puts the request's CSRF token in (fragments.with_csrf), asking for it
+    # only where a form is shown: that keeps the page out of the page cache.
+    joined = "".join(html)
+    image = cards[shown[0].pk].get("image", "") if shown else ""
+    # The cards' own versions were declared by pieces_get or piece_render.
+    for summary in shown:
+        cache_depends("summary", summary.pk)
+        cache_depends("score", summary.pk)  # the order and the vote forms
+        cache_depends("user", summary.writer_id)  # the follow buttons
+    # The cards were rendered by the site's own templates, escaped as they render.
+    return shown, mark_safe(joined), image  # noqa: S308  # nosec B308 B703
+
+
 def paper_detail(request, pk: int):
     cache_depends("paper", pk)
     cache_depends("paper-summaries", pk)
@@ -123,31 +241,22 @@ def paper_detail(request, pk: int):
         paper = paper_selectors.paper_get(pk=pk)
     except Paper.DoesNotExist as exc:
         raise Http404("No such paper.") from exc
-    summaries = list(
-        _with_comments(Summary.objects.public().filter(paper=paper)).order_by(
-            "-score", "published_at", "pk"
-        )
-    )
-    for summary in summaries:
-        summary.threaded_comments = thread_order(summary.comments.all())
-        _fresh_for_writer(request, summary)
-    summary_selectors.attach_authors_voice(summaries)
     claims = list(author_selectors.claim_list_for_paper(paper=paper))
     viewer_is_author = any(claim.user_id == request.user.pk for claim in claims)
-    summary_selectors.attach_my_votes(
-        summaries, request.user, authored={paper.pk} if viewer_is_author else set()
-    )
-    summary_selectors.attach_author_marks(
-        summaries, known={paper.pk: {claim.user_id for claim in claims}}
-    )
+    summaries, cards, image = _summary_cards(request, paper, claims, viewer_is_author)
     my_summary = None
     if request.user.is_authenticated:
-        my_summary = summary_selectors.summary_for(paper=paper, writer=request.user)
-    citing = list(summary_selectors.summary_list_citing(paper=paper)[:20])
+        my_summary = summary_selectors.summary_for(
+            paper=paper, writer=request.user, text=False
+        )
+    citing = list(
+        summary_selectors.summary_list_citing(paper=paper).defer(
+            *summary_selectors.SUMMARY_TEXT
+        )[:20]
+    )
     cache_depends("venue", paper.venue_id)
     cache_depends("paper-authors", paper.pk)
     cache_depends("user", *(claim.user_id for claim in claims))
-    _shows_summaries(summaries, full=True)
     _shows_summaries(citing)
     return render(
         request,
@@ -155,6 +264,8 @@ def paper_detail(request, pk: int):
         {
             "paper": paper,
             "summaries": summaries,
+            "cards": cards,
+            "summary_image": image,
             "my_summary": my_summary,
             "citing": citing,
             "claims": claims,

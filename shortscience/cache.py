@@ -358,6 +358,67 @@ def cache_fragment(name: str, tags: list[tuple[str, object]], render_html) -> st
     return html
 
 
+# Pieces: fragments kept under the versions they recorded while rendering ----------------
+#
+# A fragment's key holds the versions of what it shows, so its caller must know them all
+# before looking it up. A piece is kept under a fixed key (one per object and variant)
+# together with the versions of everything its render declared, nested fragments
+# included, and is valid while they all stand: its caller needs to know nothing of what
+# it shows, so a page can skip loading the objects of every piece still valid.
+
+
+def pieces_get(keys: Mapping[object, str]) -> dict[object, dict]:
+    """Return the kept pieces, among `keys` ({item: piece key}), that are still valid.
+
+    Two cache reads for any number of pieces: the pieces, then the versions they hold.
+    What a valid piece shows is declared to the page being rendered.
+    """
+    render = _rendering.get()
+    if render is None or not keys:
+        return {}
+    try:
+        entries = dict(cache.get_many(list(keys.values())))
+        recorded = {k for entry in entries.values() for k in entry["versions"]}
+        current = _versions(recorded) if recorded else {}
+    except CACHE_ERRORS:
+        return {}
+    valid = {}
+    for item, key in keys.items():
+        entry = entries.get(key)
+        if entry is not None and all(
+            current.get(k) == v for k, v in entry["versions"].items()
+        ):
+            valid[item] = entry
+            render.deps.update(entry["versions"])
+            render.versions.update(entry["versions"])
+    return valid
+
+
+def piece_render(key: str | None, render_piece: Callable[[], dict]) -> dict:
+    """Render a piece (`render_piece()` returns {"html": ..., and anything else to keep})
+    while recording what it shows, and keep it under `key` (None: do not keep it)."""
+    render = _rendering.get()
+    if render is None:
+        return render_piece()
+    outer = render.deps
+    render.deps = set()
+    try:
+        piece = render_piece()
+    finally:
+        shown = render.deps
+        render.deps = outer | shown
+    if key is None:
+        return piece
+    try:
+        versions = _fragment_versions(render, sorted(shown))
+        # Something shown changed after this request began: its data may be older.
+        if all(v <= render.started for v in versions.values()):
+            cache.set(key, {**piece, "versions": versions}, FRAGMENT_TIMEOUT)
+    except CACHE_ERRORS as exc:
+        logger.warning("cache unavailable, piece not kept: %s", exc)
+    return piece
+
+
 # The door -------------------------------------------------------------------------------
 
 # Every stored page depends on this version too: emptying the cache (or Redis coming back

@@ -185,8 +185,14 @@ def summary_list_citing(*, paper) -> QuerySet[Summary]:
     )
 
 
-def summary_for(*, paper, writer) -> Summary | None:
-    """Return the writer's summary of the paper (one per writer and paper), if any."""
-    return Summary.objects.filter(
-        paper=paper, writer=writer, deleted_at__isnull=True
-    ).first()
+# What a summary's row holds beyond what a list of it or a link to it shows.
+SUMMARY_TEXT = ("body", "body_html", "excerpt_html", "plain_text", "pending_body")
+
+
+def summary_for(*, paper, writer, text: bool = True) -> Summary | None:
+    """Return the writer's summary of the paper (one per writer and paper), if any.
+
+    `text=False`: without its text (SUMMARY_TEXT), for a link to it.
+    """
+    found = Summary.objects.filter(paper=paper, writer=writer, deleted_at__isnull=True)
+    return (found if text else found.defer(*SUMMARY_TEXT)).first()

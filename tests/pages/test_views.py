@@ -92,13 +92,35 @@ def test_paper_page_empty_state_invites_first_summary(client, paper):
 def test_paper_page_query_count_is_fixed(
     client, busy_paper, django_assert_max_num_queries
 ):
-    # paper, authors, keywords, summaries, comments, citing summaries, the approved
-    # code and project links (asked only when the paper's header is rendered anew), and
-    # the paper's claimed authors. Endorsements and author responses are counted in the
-    # summaries' query and loaded only where there are any.
-    with django_assert_max_num_queries(8):
+    # paper, authors, keywords, the summaries shown (a row each, without their text),
+    # those whose cards are not kept in full, their comments, citing summaries, the
+    # approved code and project links (asked only when the paper's header is rendered
+    # anew), and the paper's claimed authors. Endorsements and author responses are
+    # counted in the full summaries' query and loaded only where there are any.
+    with django_assert_max_num_queries(9):
         response = client.get(busy_paper.get_absolute_url())
     assert response.content.decode().count('class="comment depth-') == 200
+
+
+def test_paper_page_with_kept_cards_loads_no_summary_text_or_comments(
+    client, busy_paper, django_user_model
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    reader = django_user_model.objects.create_user("card-reader", password="x")
+    client.force_login(reader)
+    url = busy_paper.get_absolute_url()
+    first = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url).content.decode()
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "comments_comment\".\"body" not in sql
+    assert "summaries_summary\".\"body_html" not in sql
+    # The same page: the kept cards, with this request's CSRF token and vote forms.
+    assert again.count('class="comment depth-') == first.count('class="comment depth-') == 200
+    assert "csrf-token-of-this-request" not in again and "\x00" not in again
+    assert again.count('class="vote"') == first.count('class="vote"') >= 1
 
 
 def test_home_query_count_is_fixed(client, busy_paper, django_assert_max_num_queries):

@@ -205,6 +205,33 @@ def test_signed_in_readers_share_one_thread_each_with_their_own_csrf_token(
         assert posted.status_code == 302
 
 
+def test_summary_cards_are_shared_and_a_vote_renews_only_the_vote_form(
+    discussed, recorded_sets
+):
+    from summaries import services as summary_services
+    from tests.factories import UserFactory
+
+    path = discussed.paper.get_absolute_url()
+    voter, reader = UserFactory(), UserFactory()
+    clients = {}
+    for person in (voter, reader):
+        clients[person] = Client()
+        clients[person].force_login(person)
+    clients[voter].get(path)
+    recorded_sets.clear()
+
+    summary_services.vote_set(user=voter, summary=discussed, value=1)
+    theirs = clients[reader].get(path).content.decode()
+    mine = clients[voter].get(path).content.decode()
+
+    # Neither the card nor its thread was rendered again: the score is in the vote form.
+    assert not {k for k in recorded_sets if k.startswith(("card:", "frag:"))}
+    for html in (theirs, mine):
+        assert '<span class="score-value">1</span>' in html
+        assert "remark 2" in html and "\x00" not in html
+    assert 'class="vote-up voted"' in mine and 'class="vote-up voted"' not in theirs
+
+
 def test_a_reader_sees_controls_for_their_own_comment_only(discussed, user):
     from tests.factories import UserFactory
 
