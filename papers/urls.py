@@ -9,6 +9,12 @@ app_name = "papers"
 PAGED = {"page": page_number}
 # A venue-year's papers, all of them ("") or those with one decision.
 VENUE_YEAR = {**PAGED, "decision": one_of("", *Paper.Decision.values)}
+venue_page = cache_anonymous(
+    views.venue_detail,
+    params=VENUE_YEAR,
+    timeout=views.COUNTS_LAG_SECONDS,
+    lags=("venue-papers",),
+)
 
 urlpatterns = [
     path("papers/add/", views.paper_add, name="paper-add"),
@@ -22,16 +28,8 @@ urlpatterns = [
         name="venue-import-openreview",
     ),
     path("venues/", cache_anonymous(views.venue_list), name="venue-list"),
-    path(
-        "venues/<slug:slug>/",
-        cache_anonymous(views.venue_detail, params=VENUE_YEAR),
-        name="venue-detail",
-    ),
-    path(
-        "venues/<slug:slug>/<int:year>/",
-        cache_anonymous(views.venue_detail, params=VENUE_YEAR),
-        name="venue-year",
-    ),
+    path("venues/<slug:slug>/", venue_page, name="venue-detail"),
+    path("venues/<slug:slug>/<int:year>/", venue_page, name="venue-year"),
     path("years/", cache_anonymous(views.year_list), name="year-list"),
     path(
         "years/<int:year>/",

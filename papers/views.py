@@ -15,6 +15,9 @@ from .forms import AddPaperForm, OpenReviewImportForm, VenueImportForm
 from .models import Keyword, Paper, PaperImport, Venue
 
 PER_PAGE = 50
+# How long a cached venue page may show year-tab counts from before a summary of the venue
+# was published or taken away.
+COUNTS_LAG_SECONDS = 60
 
 
 def _shows_papers(papers) -> None:
@@ -40,7 +43,12 @@ def venue_list(request):
 
 
 def venue_detail(request, slug: str, year: int | None = None):
-    """Show a venue with one tab per year; the chosen year (default: newest) lists all papers."""
+    """Show a venue with one tab per year; the chosen year (default: newest) lists all papers.
+
+    Its list follows the venue-year's papers ("venue-year") and each paper's summaries at
+    once; the coverage counts of the year tabs ("venue-papers", moved by any summary of
+    the venue) may lag by COUNTS_LAG_SECONDS for readers served from the cache.
+    """
     venue = get_object_or_404(Venue, slug=slug)
     cache_depends("venue", venue.pk)
     cache_depends("venue-papers", venue.pk)
@@ -56,6 +64,7 @@ def venue_detail(request, slug: str, year: int | None = None):
     current = next((y for y in years if y["year"] == year), None)
     if current is None:
         raise Http404("This venue has no papers for that year.")
+    cache_depends("venue-year", f"{venue.pk}:{year}")  # which papers it lists
     filters = Q(venue=venue, year=year)
     decision = request.GET.get("decision", "")
     if decision not in Paper.Decision.values:

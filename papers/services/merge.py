@@ -331,6 +331,10 @@ def _touch_upserted(papers: list[Paper]) -> None:
     ids = {p.pk for p in papers}
     cache_touch("paper", *ids)
     cache_touch("venue-papers", *{p.venue_id for p in papers if p.venue_id})
+    cache_touch(
+        "venue-year",
+        *{f"{p.venue_id}:{p.year}" for p in papers if p.venue_id and p.year},
+    )
     cache_touch("year-papers", *{p.year for p in papers if p.year})
     keyword_ids = Paper.keywords.through.objects.filter(paper_id__in=ids).values_list(
         "keyword_id", flat=True

@@ -90,6 +90,9 @@ def paper_save_from_admin(*, paper) -> None:
     cache_touch("paper", paper.pk)
     if paper.venue_id:
         cache_touch("venue-papers", paper.venue_id)
+        # The venue-year it is now in; the one it left shows it no more, as every
+        # listed paper's own version ("paper") moved.
+        cache_touch("venue-year", f"{paper.venue_id}:{paper.year}")
     if paper.year:
         cache_touch("year-papers", paper.year)
     cache_touch("keyword-papers", *paper.keywords.values_list("pk", flat=True))

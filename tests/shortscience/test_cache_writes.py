@@ -114,6 +114,42 @@ def test_publish_shows_on_the_paper_and_writer_at_once_and_home_within_a_minute(
     assert shows("/?tab=recent", "New Voice")  # a tab nobody had asked for yet
 
 
+def test_a_publish_shows_on_its_venue_year_at_once_and_on_the_other_years_within_a_minute(
+    site, monkeypatch
+):
+    from shortscience import cache as page_cache
+
+    ours, theirs = site
+    venue = ours.paper.venue
+    late = PaperFactory(title="Late paper", year=2019, venue=venue)
+    PaperFactory(title="Older paper", year=2017, venue=venue)
+    page = corner(ours)["venue-year"]
+    older_page = reverse("papers:venue-year", args=[venue.slug, 2017])
+    warm(page, older_page, *corner(theirs).values())
+    assert "1 of 2 papers summarised" in anonymous_get(page).content.decode()
+
+    summary_services.summary_save(
+        paper=late, writer=UserFactory(**SEASONED), body="second", publish=True
+    )
+
+    # Its own venue-year shows the paper's summary and the new counts at once...
+    html = anonymous_get(page).content.decode()
+    assert "wanted: no summary yet" not in html
+    assert "2 of 2 papers summarised" in html
+    # ...the other years of the venue keep their copy, whose year tabs still count the
+    # 2019 papers as before, until it expires (COUNTS_LAG_SECONDS).
+    stale = anonymous_get(older_page)
+    assert stale["X-Cache"] == "hit" and 'title="1 of 2 papers summarised"' in (
+        stale.content.decode()
+    )
+    still_cached(*corner(theirs).values())
+    monkeypatch.setattr(page_cache.time, "time", lambda: 10**10)
+    page_cache.LOCAL_PAGES.entries.clear()
+    assert (
+        'title="2 of 2 papers summarised"' in anonymous_get(older_page).content.decode()
+    )
+
+
 def test_a_draft_or_a_private_summary_touches_no_page(warmed):
     ours, theirs = warmed
     writer = UserFactory(**SEASONED)
