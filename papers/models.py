@@ -250,6 +250,13 @@ class Paper(TimeStampedModel):
                 fields=["venue", "year", "title_key", "id"],
                 name="paper_venue_year_title",
             ),
+            # A venue's coverage counts by year and decision (selectors.venue_years)
+            # from the index alone, without visiting its papers' rows.
+            models.Index(
+                fields=["venue", "year", "decision"],
+                include=["id"],
+                name="paper_venue_year_decision",
+            ),
         ]
 
     def __str__(self):

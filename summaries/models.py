@@ -136,7 +136,23 @@ class Summary(TimeStampedModel):
                 fields=["paper", "writer"], name="summary_one_per_writer"
             )
         ]
-        indexes = [models.Index(fields=["status", "is_private", "-published_at"])]
+        indexes = [
+            models.Index(fields=["status", "is_private", "-published_at"]),
+            # A paper's public summaries, from the index alone: whether a paper has any
+            # (a venue's coverage counts probe it once per paper), how many, which.
+            # The condition is public_q() (a test holds them equal); it cannot be
+            # called here, before the class exists.
+            models.Index(
+                fields=["paper"],
+                condition=Q(
+                    status="published",
+                    deleted_at__isnull=True,
+                    is_hidden=False,
+                    is_private=False,
+                ),
+                name="summary_public_by_paper",
+            ),
+        ]
 
     def __str__(self):
         return f"Summary of {self.paper} by {self.writer}"
