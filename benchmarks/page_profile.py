@@ -176,7 +176,9 @@ def main() -> int:
             start_response("200 OK", [("Content-Type", "text/html")])
             return [HttpResponse(page).content]
 
-        venue_paths = [f"/venues/{slug}/{year}/" for slug, year in data.venue_years[:20]]
+        venue_paths = [
+            f"/venues/{slug}/{year}/" for slug, year in data.venue_years[:20]
+        ]
         for path in venue_paths:
             call(app, path)
             call(app, path, cookie)

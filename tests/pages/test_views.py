@@ -115,10 +115,14 @@ def test_paper_page_with_kept_cards_loads_no_summary_text_or_comments(
     with CaptureQueriesContext(connection) as queries:
         again = client.get(url).content.decode()
     sql = " ".join(q["sql"] for q in queries.captured_queries)
-    assert "comments_comment\".\"body" not in sql
-    assert "summaries_summary\".\"body_html" not in sql
+    assert 'comments_comment"."body' not in sql
+    assert 'summaries_summary"."body_html' not in sql
     # The same page: the kept cards, with this request's CSRF token and vote forms.
-    assert again.count('class="comment depth-') == first.count('class="comment depth-') == 200
+    assert (
+        again.count('class="comment depth-')
+        == first.count('class="comment depth-')
+        == 200
+    )
     assert "csrf-token-of-this-request" not in again and "\x00" not in again
     assert again.count('class="vote"') == first.count('class="vote"') >= 1
 
