@@ -22,7 +22,17 @@ urlpatterns = [
         ),
         name="home",
     ),
-    path("papers/<int:pk>/", cache_anonymous(views.paper_detail), name="paper-detail"),
+    path(
+        "papers/<int:pk>/",
+        cache_anonymous(
+            views.paper_detail,
+            # Votes reach its scores and order within a minute (the voter's own page
+            # is not cached); everything else it shows, at once.
+            lags=("score",),
+            lag_seconds=views.PAPER_SCORE_LAG_SECONDS,
+        ),
+        name="paper-detail",
+    ),
     path(
         "summaries/<int:pk>/",
         cache_anonymous(views.summary_detail),

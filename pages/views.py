@@ -84,6 +84,8 @@ HOME_TABS = {"popular": "Popular", "recent": "Most recent", "top": "Highest rate
 HOME_LIST_SIZE = 10
 # The home page's order follows votes, which do not invalidate it: it may lag this long.
 HOME_LAG_SECONDS = 60
+# How long a cached paper page may show scores (and their order) from before a vote.
+PAPER_SCORE_LAG_SECONDS = 60
 
 
 def home(request):

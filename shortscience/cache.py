@@ -213,6 +213,7 @@ def cache_anonymous(
     timeout=PAGE_TIMEOUT,
     admit_after: int = 1,
     lags: Iterable[str] = (),
+    lag_seconds: int | None = None,
 ):
     """Cache a page view for readers who are not signed in.
 
@@ -223,8 +224,9 @@ def cache_anonymous(
     stored only once its key was asked for n times within `timeout`: pages whose
     parameters are free text (a search) cannot fill the cache with one-off entries,
     each of which costs a small counter instead, kept for `timeout`. `lags` names kinds
-    of versions (such as "score") the page is not made stale by: it shows them as they
-    were when it rendered, for at most `timeout`.
+    of versions (such as "score") the page is not made stale by at once: it shows them
+    as they were when it rendered, for at most `lag_seconds` (default `timeout`), after
+    which a change to any of them makes it stale.
     """
 
     def decorate(view):
@@ -236,6 +238,7 @@ def cache_anonymous(
         wrapper.cache_timeout = timeout
         wrapper.cache_admit_after = admit_after
         wrapper.cache_lags = frozenset(lags)
+        wrapper.cache_lag_seconds = timeout if lag_seconds is None else lag_seconds
         return wrapper
 
     return decorate(view) if view is not None else decorate
@@ -257,13 +260,15 @@ class Planned(NamedTuple):
     timeout: int
     admit_after: int
     lags: frozenset[str]
+    lag_seconds: int
 
 
 @lru_cache(maxsize=4096)
 def _page_view(
     urlconf: str, path: str
-) -> tuple[Params, int, int, frozenset[str]] | None:
-    """Return how the view at `path` is cached (params, timeout, admit after, lags)."""
+) -> tuple[Params, int, int, frozenset[str], int] | None:
+    """Return how the view at `path` is cached (params, timeout, admit after, lags and
+    for how long)."""
     try:
         match = resolve(path, urlconf)
     except Resolver404:
@@ -276,6 +281,7 @@ def _page_view(
         getattr(match.func, "cache_timeout", PAGE_TIMEOUT),
         getattr(match.func, "cache_admit_after", 1),
         getattr(match.func, "cache_lags", frozenset()),
+        getattr(match.func, "cache_lag_seconds", PAGE_TIMEOUT),
     )
 
 
@@ -290,7 +296,7 @@ def page_key(request) -> Planned | None:
         host = request.get_host()
     except DisallowedHost:
         return None
-    params, timeout, admit_after, lags = view
+    params, timeout, admit_after, lags, lag_seconds = view
     kept = []
     for name in sorted(params):
         value = request.GET.get(name)
@@ -299,7 +305,7 @@ def page_key(request) -> Planned | None:
             kept.append((name, canonical))
     address = f"{request.scheme}://{host}{request.path}?{urlencode(kept)}"
     digest = hashlib.sha256(address.encode()).hexdigest()[:32]
-    return Planned(f"page:{digest}", timeout, admit_after, lags)
+    return Planned(f"page:{digest}", timeout, admit_after, lags, lag_seconds)
 
 
 def _admitted(key: str, needed: int, window: int) -> bool:
@@ -498,6 +504,19 @@ def _entry(response, versions: dict[str, int]) -> dict:
     }
 
 
+def _current(entry: dict, lag_seconds: int) -> bool:
+    """Whether a stored page may still be served: nothing it shows changed, but for
+    the kinds it lags (`lagged`), which may have changed for `lag_seconds` after it was
+    stored. One cache read."""
+    lagged = entry.get("lagged", {})
+    current = _versions({**entry["versions"], **lagged})
+    if any(current.get(k) != v for k, v in entry["versions"].items()):
+        return False
+    if lagged and time.time() - entry["modified"] > lag_seconds:
+        return all(current.get(k) == v for k, v in lagged.items())
+    return True
+
+
 def _accepts_gzip(request) -> bool:
     for part in request.headers.get("Accept-Encoding", "").split(","):
         coding, _, q = part.strip().partition(";")
@@ -571,19 +590,17 @@ class PageCacheMiddleware:
                 return self.get_response(request)
             finally:
                 _rendering.reset(token)
-        key, timeout, admit_after, lags = planned
+        key, timeout, admit_after, lags, lag_seconds = planned
         try:
             entry = LOCAL_PAGES.get(key)
             if entry is not None:
-                if _versions(entry["versions"]) == entry["versions"]:
+                if _current(entry, lag_seconds):
                     return _answer(request, entry, "hit")
                 LOCAL_PAGES.drop(key)
             entry = cache.get(key)
-            if entry is not None:
-                current = _versions(entry["versions"])
-                if current == entry["versions"]:
-                    LOCAL_PAGES.put(key, entry, timeout)
-                    return _answer(request, entry, "hit")
+            if entry is not None and _current(entry, lag_seconds):
+                LOCAL_PAGES.put(key, entry, timeout)
+                return _answer(request, entry, "hit")
         except CACHE_ERRORS as exc:
             logger.warning("cache unavailable, serving uncached: %s", exc)
             return self.get_response(request)
@@ -598,13 +615,22 @@ class PageCacheMiddleware:
         if not _storable(request, response):
             return response
         try:
-            deps = {k for k in render.deps if k.split(":", 2)[1] not in lags}
-            versions = _versions({*deps, EPOCH_KEY}, created_at=render.started)
-            entry = _entry(response, versions)
+            lagged = {k for k in render.deps if k.split(":", 2)[1] in lags}
+            versions = _versions({*render.deps, EPOCH_KEY}, created_at=render.started)
+            entry = _entry(
+                response, {k: v for k, v in versions.items() if k not in lagged}
+            )
+            # A lagged kind that moved while the page rendered may show its old state:
+            # kept under a version older than its own, it is stale once the lag is up.
+            entry["lagged"] = {
+                k: min(v, render.started - 1) if v > render.started else v
+                for k, v in versions.items()
+                if k in lagged
+            }
             # A version newer than the start of this render: something the page shows
             # changed while it rendered, so it may show the old state; do not keep it.
-            if all(v <= render.started for v in versions.values()) and _admitted(
-                key, admit_after, timeout
+            if all(v <= render.started for v in entry["versions"].values()) and (
+                _admitted(key, admit_after, timeout)
             ):
                 cache.set(key, entry, timeout)
                 LOCAL_PAGES.put(key, entry, timeout)

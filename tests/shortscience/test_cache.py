@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -112,15 +113,28 @@ def test_a_new_summary_shows_on_its_paper_at_once_and_on_the_home_page_in_a_minu
     assert "2 public summaries" in anonymous_get("/").content.decode()
 
 
-def test_a_vote_shows_at_once(world):
-    assert_cached(world.paper.get_absolute_url())
+def test_a_vote_shows_at_once_on_the_summary_and_within_a_minute_on_the_paper(
+    world, monkeypatch
+):
+    from shortscience import cache as page_cache
+
+    paper_page, summary_page = world.paper.get_absolute_url(), world.get_absolute_url()
+    assert_cached(paper_page)
+    assert_cached(summary_page)
     voter = Client()
     voter.force_login(UserFactory(date_joined=timezone.now() - timedelta(days=9)))
     voter.post(reverse("summaries:summary-vote", args=[world.pk]), {"value": 1})
-    assert (
-        '<span class="score-value">1</span>'
-        in anonymous_get(world.paper.get_absolute_url()).content.decode()
-    )
+    new_score = '<span class="score-value">1</span>'
+    assert new_score in anonymous_get(summary_page).content.decode()
+    # The voter's own page is not cached: it shows the vote at once.
+    assert new_score in voter.get(paper_page).content.decode()
+    # Readers served from the cache get the paper page kept before the vote...
+    kept = anonymous_get(paper_page)
+    assert kept["X-Cache"] == "hit" and new_score not in kept.content.decode()
+    # ...until PAPER_SCORE_LAG_SECONDS have passed since it was stored.
+    stored = time.time()
+    monkeypatch.setattr(page_cache.time, "time", lambda: stored + 61)
+    assert new_score in anonymous_get(paper_page).content.decode()
 
 
 def test_a_comment_rendered_by_a_worker_shows_at_once(world):

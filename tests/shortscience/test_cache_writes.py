@@ -242,14 +242,20 @@ def test_a_comment_shows_on_its_summary_only(warmed):
     assert not shows(corner(ours)["summary"], "<em>sharp</em>")
 
 
-def test_a_vote_shows_its_score_at_once_and_leaves_other_papers_cached(warmed):
+def test_a_vote_shows_its_score_on_the_summary_at_once_on_the_paper_within_a_minute(
+    warmed, monkeypatch
+):
+    from shortscience import cache as page_cache
+
     ours, theirs = warmed
 
     summary_services.vote_set(user=UserFactory(**SEASONED), summary=ours, value=1)
 
-    assert shows(corner(ours)["paper"], '<span class="score-value">1</span>')
     assert shows(corner(ours)["summary"], '<span class="score-value">1</span>')
-    still_cached(*corner(theirs).values())
+    still_cached(corner(ours)["paper"], *corner(theirs).values())
+    later = page_cache.time.time() + 61  # PAPER_SCORE_LAG_SECONDS
+    monkeypatch.setattr(page_cache.time, "time", lambda: later)
+    assert shows(corner(ours)["paper"], '<span class="score-value">1</span>')
 
 
 def test_a_vote_leaves_the_home_page_and_the_lists_cached(warmed):
