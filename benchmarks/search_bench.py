@@ -9,6 +9,13 @@ each p95 at most 1.3 times its figure at 100,000):
     DATABASE_URL=... .venv/bin/python benchmarks/search_bench.py \\
         --papers 1000000 --summaries 3000000 --ratio-goal 1.3
 
+`--keep NAME` keeps the full-size database under that name; `--measure SMALL FULL` loads
+nothing and times two kept databases in one run (each with an emptied cache), so that
+figures before and after a change come from the same data:
+
+    DATABASE_URL=... .venv/bin/python benchmarks/search_bench.py \\
+        --measure bench_100k bench_1m --ratio-goal 1.3
+
 Creates a throwaway database ("bench_" and DATABASE_URL's name, migrated), loads a
 tenth of the data with COPY, 50,000 papers at a time so that memory stays bounded
 (triggers off, as pg_restore does, then the search index built

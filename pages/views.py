@@ -180,7 +180,7 @@ def _summary_cards(request, paper, claims, viewer_is_author):
         for s in shown
     }
     keys = {pk: f"card:summary:{pk}:{v}" for pk, v in variants.items() if v}
-    cards = {pk: entry for pk, entry in pieces_get(keys).items()}
+    cards = pieces_get(keys)
     missing = [s.pk for s in shown if s.pk not in cards]
     if missing:
         full = {s.pk: s for s in _with_comments(Summary.objects.filter(pk__in=missing))}

@@ -118,8 +118,9 @@ def cache_touch(kind: str, *ids: object) -> None:
     hidden), "paper-summaries" (a paper's summaries published or taken away),
     "summary-excerpt", "comment", "user" (name and profile), "reputation", "venue",
     "venue-papers" (what a venue's coverage counts count), "venue-year" ("<venue
-    id>:<year>": which papers a venue-year lists), "year-papers", "keyword-papers", "list", "paper-authors" (a paper's
-    claimed authors), "summary-voice" (a summary's author responses). The versions move
+    id>:<year>": which papers a venue-year lists), "year-papers", "keyword-papers",
+    "list", "paper-authors" (a paper's claimed authors), "summary-voice" (a summary's
+    author responses). The versions move
     at once and again after the transaction commits, so a page rendered from the data
     before the commit is never kept.
     """
