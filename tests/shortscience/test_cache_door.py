@@ -232,6 +232,30 @@ def test_summary_cards_are_shared_and_a_vote_renews_only_the_vote_form(
     assert 'class="vote-up voted"' in mine and 'class="vote-up voted"' not in theirs
 
 
+def test_moderators_and_the_papers_authors_get_cards_of_their_own(discussed):
+    from community import services as community_services
+    from summaries.models import AuthorResponse
+    from tests.factories import AuthorClaimFactory, UserFactory
+
+    path = discussed.paper.get_absolute_url()
+    reader, moderator, author = UserFactory(), UserFactory(), UserFactory()
+    moderator.groups.add(community_services.moderators_group())
+    AuthorClaimFactory(paper=discussed.paper, user=author)
+    AuthorResponse.objects.create(
+        summary=discussed, writer=author, body="we agree", body_html="<p>we agree</p>"
+    )
+    pages = {}
+    for person in (reader, moderator, author):  # the reader's card is kept first
+        browser = Client()
+        browser.force_login(person)
+        pages[person] = browser.get(path).content.decode()
+
+    assert all("we agree" in page for page in pages.values())
+    assert "(moderator)" not in pages[reader] and "Endorse:" not in pages[reader]
+    assert "Endorse: the authors agree" in pages[author]
+    assert "Hide (moderator)" in pages[moderator] and "Endorse:" not in pages[moderator]
+
+
 def test_a_reader_sees_controls_for_their_own_comment_only(discussed, user):
     from tests.factories import UserFactory
 
