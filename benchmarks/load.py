@@ -581,7 +581,7 @@ def verify(ledger: Ledger, mail_dir: Path) -> list[str]:
         problems.append("notifications never mailed")
     mails = Counter()
     for message in read_mails(mail_dir):
-        match = re.search(r"Comment (load\d+(?:r\d+)?x\d+):", mail_text(message))
+        match = token_re.search(mail_text(message))
         if match:
             mails[match.group(1)] += 1
     expected = Counter(

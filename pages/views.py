@@ -182,6 +182,7 @@ def _summary_cards(request, paper, claims, viewer_is_author):
     keys = {pk: f"card:summary:{pk}:{v}" for pk, v in variants.items() if v}
     cards = pieces_get(keys)
     missing = [s.pk for s in shown if s.pk not in cards]
+    loaded: list[Summary] = []
     if missing:
         full = {s.pk: s for s in _with_comments(Summary.objects.filter(pk__in=missing))}
         loaded = list(full.values())
@@ -189,33 +190,31 @@ def _summary_cards(request, paper, claims, viewer_is_author):
             summary.threaded_comments = thread_order(summary.comments.all())
             _fresh_for_writer(request, summary)
         summary_selectors.attach_authors_voice(loaded)
-        summary_selectors.attach_my_votes(
-            loaded, user, authored={paper.pk} if viewer_is_author else set()
-        )
         summary_selectors.attach_author_marks(
             loaded, known={paper.pk: {claim.user_id for claim in claims}}
         )
-        for summary in loaded:
-
-            def piece(summary=summary):
-                _shows_summaries([summary], full=True, score=False)
-                context = {
-                    "summary": summary,
-                    "paper": paper,
-                    "user": user,
-                    "csrf_token": CSRF_PLACEHOLDER,
-                    "vote_marker": CARD_VOTE,
-                }
-                return {
-                    "html": render_to_string("includes/_summary_full.html", context),
-                    "image": summary_image(summary),
-                }
-
-            cards[summary.pk] = piece_render(keys.get(summary.pk), piece)
         shown = [full.get(s.pk, s) for s in shown]
+    # Before the cards render: an author's own card shows their endorsement and response.
     summary_selectors.attach_my_votes(
         shown, user, authored={paper.pk} if viewer_is_author else set()
     )
+    for summary in loaded:
+
+        def piece(summary=summary):
+            _shows_summaries([summary], full=True, score=False)
+            context = {
+                "summary": summary,
+                "paper": paper,
+                "user": user,
+                "csrf_token": CSRF_PLACEHOLDER,
+                "vote_marker": CARD_VOTE,
+            }
+            return {
+                "html": render_to_string("includes/_summary_full.html", context),
+                "image": summary_image(summary),
+            }
+
+        cards[summary.pk] = piece_render(keys.get(summary.pk), piece)
     html = []
     for summary in shown:
         vote = render_to_string(

@@ -624,7 +624,7 @@ class PageCacheMiddleware:
             # A lagged kind that moved while the page rendered may show its old state:
             # kept under a version older than its own, it is stale once the lag is up.
             entry["lagged"] = {
-                k: min(v, render.started - 1) if v > render.started else v
+                k: render.started - 1 if v > render.started else v
                 for k, v in versions.items()
                 if k in lagged
             }
