@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -19,6 +18,7 @@ from django.db.models.functions import Coalesce
 
 from authors.models import AuthorClaim
 from community.selectors import approved_links_prefetch
+from papers import selectors as papers_selectors
 from papers.models import Authorship, Paper, Venue
 from summaries.models import Summary
 from summaries.selectors import with_authors_voice
@@ -120,19 +120,11 @@ def venue_list() -> QuerySet[Venue]:
 
 
 def venue_years(*, venue: Venue) -> list[Mapping[str, Any]]:
-    """Return [{year, paper_count, summarised_count}] for a venue, newest year first."""
-    summarised = Summary.objects.public().filter(paper=OuterRef("pk")).values("pk")
-    rows: QuerySet[Paper, Mapping[str, Any]] = (
-        Paper.objects.filter(venue=venue, year__isnull=False)
-        .annotate(summarised=Exists(summarised))
-        .values("year")
-        .annotate(
-            paper_count=Count("pk"),
-            summarised_count=Count("pk", filter=Q(summarised=True)),
-        )
-        .order_by("-year")
-    )
-    return list(rows)
+    """Return [{year, paper_count, summarised_count}] for a venue, newest year first.
+
+    The stored counts the venue pages show (papers.selectors.venue_coverage).
+    """
+    return papers_selectors.venue_years(venue=venue)
 
 
 def claim_list_for_paper(*, paper: Paper, viewer: User | None) -> QuerySet[AuthorClaim]:

@@ -50,7 +50,9 @@ class PaperAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.paper_save_from_admin(paper=form.instance)
+        # The venue-year the paper was in before the edit (its counts change too).
+        was = (form.initial.get("venue"), form.initial.get("year"))
+        services.paper_save_from_admin(paper=form.instance, was=was)
 
 
 @admin.register(Author)

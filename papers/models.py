@@ -460,3 +460,31 @@ class VenueSync(models.Model):
     @property
     def changed(self) -> bool:
         return bool(self.created or self.matched or self.linked)
+
+
+class VenueYearCount(models.Model):
+    """A venue-year's coverage counts by decision, kept so that pages never count them.
+
+    Counting a venue's papers and their summaries reads every paper of the venue (tens of
+    thousands for a large one), so the counts are stored here: papers.services.coverage
+    recounts a venue-year after each write that changes them (a summary published or
+    taken down, an import, a merge, a staff edit), and recounts every venue each hour to
+    take in what was written around the services.
+    """
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="counts")
+    year = models.PositiveSmallIntegerField()
+    # "" for papers without an OpenReview decision.
+    decision = models.CharField(max_length=20, blank=True)
+    paper_count = models.PositiveIntegerField()
+    summarised_count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["venue", "year", "decision"], name="venue_year_count_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.venue_id} {self.year} {self.decision or '-'}: {self.paper_count}"

@@ -1,12 +1,10 @@
-import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from shortscience.cache import CACHE_ERRORS, cache_version
 from shortscience.identifiers import ArxivId, BibsonomyRef, Identifier, normalise_title
 
 from .models import (
@@ -15,6 +13,7 @@ from .models import (
     Paper,
     Venue,
     VenueSync,
+    VenueYearCount,
     public_summaries_q,
 )
 from .sources.clients import Fetchers
@@ -79,79 +78,67 @@ def venue_list() -> QuerySet[Venue]:
     ).order_by("short_name")
 
 
-def venue_years(*, venue: Venue) -> list[Mapping[str, Any]]:
-    """Return [{year, paper_count, summarised_count, decisions}] for a venue, newest first.
-
-    `decisions` counts the year's papers by OpenReview decision ({"oral": 54, ...}).
-
-    Counting covers every paper and summary of the venue, so the result is cached under
-    the venue's "venue-papers" version, which imports and summaries of its papers move.
-    """
-    key = ""
-    try:
-        key = f"venue-years:{venue.pk}:{cache_version('venue-papers', venue.pk)}"
-        cached = cache.get(key)
-    except CACHE_ERRORS:
-        cached = None
-    if cached is not None:
-        return cached
-    summaries = Paper._meta.get_field("summaries").related_model
-    summarised = Exists(
-        summaries._default_manager.filter(public_summaries_q(""), paper=OuterRef("pk"))
+def _stored_years(venue_ids: list[int]) -> dict[int, list[Mapping[str, Any]]]:
+    """Read the stored coverage counts of these venues (one query), newest year first."""
+    by_venue: dict[int, dict[int, dict[str, Any]]] = {pk: {} for pk in venue_ids}
+    rows = VenueYearCount.objects.filter(venue_id__in=venue_ids).values_list(
+        "venue_id", "year", "decision", "paper_count", "summarised_count"
     )
-    # One pass over the venue's papers, each probing the summary index once (no join
-    # that multiplies rows by summaries and counts them distinct again), counted by
-    # year and decision at once.
-    rows = (
-        Paper.objects.filter(venue=venue, year__isnull=False)
-        .annotate(summarised=summarised)
-        .values("year", "decision")
-        .annotate(
-            paper_count=Count("pk"),
-            summarised_count=Count("pk", filter=Q(summarised=True)),
+    for venue_id, year, decision, papers, summarised in rows:
+        entry = by_venue[venue_id].setdefault(
+            year,
+            {"year": year, "paper_count": 0, "summarised_count": 0, "decisions": {}},
         )
-        .order_by()
-    )
-    by_year: dict[int | None, dict[str, Any]] = {}
-    for row in rows:
-        year = by_year.setdefault(
-            row["year"],
-            {
-                "year": row["year"],
-                "paper_count": 0,
-                "summarised_count": 0,
-                "decisions": {},
-            },
-        )
-        year["paper_count"] += row["paper_count"]
-        year["summarised_count"] += row["summarised_count"]
-        if row["decision"]:
-            year["decisions"][row["decision"]] = row["paper_count"]
-    years: list[Mapping[str, Any]] = sorted(
-        by_year.values(), key=lambda y: y["year"], reverse=True
-    )
-    if key:
-        with contextlib.suppress(*CACHE_ERRORS):
-            # The key moves with the venue's content version; the hour only bounds
-            # how long an unused entry stays.
-            cache.set(key, years, 60 * 60)
-    return years
-
-
-def venue_year_decisions(*, venue: Venue, year: int) -> list[tuple[str, str, int]]:
-    """Return [(decision, label, paper count)] of a venue-year, in Paper.Decision order."""
-    row = next((y for y in venue_years(venue=venue) if y["year"] == year), None)
-    counts = row.get("decisions", {}) if row else {}
-    return [
-        (value, label, counts[value])
-        for value, label in Paper.Decision.choices
-        if counts.get(value)
-    ]
+        entry["paper_count"] += papers
+        entry["summarised_count"] += summarised
+        if decision:
+            entry["decisions"][decision] = papers
+    return {
+        pk: sorted(years.values(), key=lambda y: y["year"], reverse=True)
+        for pk, years in by_venue.items()
+    }
 
 
 def venue_coverage(*, venues: list[Venue]) -> dict[int, list[Mapping[str, Any]]]:
-    """Return {venue id: venue_years(venue)} for the venue index (each cached)."""
-    return {venue.pk: venue_years(venue=venue) for venue in venues}
+    """Return {venue id: [{year, paper_count, summarised_count, decisions}]}, newest first.
+
+    `decisions` counts the year's papers by OpenReview decision ({"oral": 54, ...}).
+    The counts are stored (papers.services.coverage keeps them); a venue with dated
+    papers but no counts yet (its papers written around the services) is counted here
+    once.
+    """
+    ids = [venue.pk for venue in venues]
+    coverage = _stored_years(ids)
+    uncounted = [pk for pk in ids if not coverage[pk]]
+    if uncounted:
+        from .services.coverage import venue_counts_store
+
+        dated = set(
+            Paper.objects.filter(venue_id__in=uncounted, year__isnull=False)
+            .values_list("venue_id", flat=True)
+            .distinct()
+        )
+        for pk in sorted(dated):
+            venue_counts_store(venue_id=pk, first=True)
+        if dated:
+            coverage |= _stored_years(sorted(dated))
+    return coverage
+
+
+def venue_years(*, venue: Venue) -> list[Mapping[str, Any]]:
+    """Return one venue's coverage counts by year (see venue_coverage)."""
+    return venue_coverage(venues=[venue])[venue.pk]
+
+
+def venue_year_decisions(counts: Mapping[str, Any]) -> list[tuple[str, str, int]]:
+    """Return [(decision, label, paper count)] of one year of venue_years, in
+    Paper.Decision order."""
+    decisions = counts.get("decisions", {})
+    return [
+        (value, label, decisions[value])
+        for value, label in Paper.Decision.choices
+        if decisions.get(value)
+    ]
 
 
 def venue_sync_list(*, limit: int = 30) -> list[VenueSync]:

@@ -99,3 +99,12 @@ def harvest_arxiv() -> list[str]:
     """Harvest new arXiv papers of ARXIV_HARVEST_CATEGORIES over OAI-PMH (daily)."""
     reports = services.arxiv_harvest(categories=list(settings.ARXIV_HARVEST_CATEGORIES))
     return [report.summary() for report in reports]
+
+
+@shared_task
+def recount_venues() -> int:
+    """Recount every venue's coverage; return how many had drifted."""
+    changed = services.venues_recount()
+    if changed:
+        logger.info("venue counts: %d venues had drifted and were recounted", changed)
+    return changed

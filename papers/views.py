@@ -87,7 +87,7 @@ def venue_detail(request, slug: str, year: int | None = None):
             "current": current,
             "page": page,
             "decision": decision,
-            "decisions": selectors.venue_year_decisions(venue=venue, year=year),
+            "decisions": selectors.venue_year_decisions(current),
         },
     )
 

@@ -20,6 +20,7 @@ from authors.selectors import (
     is_claimed_author,
 )
 from papers.models import Paper
+from papers.services.coverage import venue_counts_changed
 from shortscience import markup
 from shortscience.cache import cache_touch
 from shortscience.queue import enqueue
@@ -63,15 +64,16 @@ def _touch_listed(summary: Summary) -> None:
     cache_touch("paper-summaries", summary.paper_id)  # the paper's list of summaries
     cache_touch("user", summary.writer_id)
     if Summary.paper.is_cached(summary):
-        venue_id = summary.paper.venue_id
+        venue_year = (summary.paper.venue_id, summary.paper.year)
     else:
-        venue_id = (
+        venue_year = (
             Paper.objects.filter(pk=summary.paper_id)
-            .values_list("venue_id", flat=True)
+            .values_list("venue_id", "year")
             .first()
         )
-    if venue_id is not None:
-        cache_touch("venue-papers", venue_id)
+    if venue_year is not None:
+        # Its venue-year's "N of M summarised".
+        venue_counts_changed([venue_year])
     cache_touch("list", "summaries", "venues")
 
 

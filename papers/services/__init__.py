@@ -4,6 +4,7 @@ Network calls happen outside any transaction; writes then lock the paper's ident
 that two imports of the same paper at once end in one row (see merge.py).
 """
 
+from .coverage import venue_counts_changed, venue_counts_store, venues_recount
 from .harvest import HarvestReport, arxiv_harvest
 from .imports import (
     RETRYABLE,
@@ -81,12 +82,15 @@ __all__ = [
     "papers_upsert",
     "papers_link_arxiv",
     "papers_refresh_arxiv",
+    "venue_counts_changed",
+    "venue_counts_store",
     "venue_for_dblp_key",
     "venue_import",
     "venue_import_openreview",
     "openreview_sync",
     "venue_sync_record",
     "venue_resolve",
+    "venues_recount",
     "venues_sync",
     "venue_save",
 ]

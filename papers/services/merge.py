@@ -19,6 +19,7 @@ from shortscience.identifiers import normalise_title
 
 from ..models import Author, Authorship, Keyword, Paper, Venue
 from ..sources.openreview import ACCEPTED_DECISIONS
+from .coverage import venue_counts_changed
 from .records import PaperData
 from .venues import venue_resolve
 
@@ -330,7 +331,7 @@ def _touch_upserted(papers: list[Paper]) -> None:
     """Invalidate the pages of these papers and of the lists that hold them."""
     ids = {p.pk for p in papers}
     cache_touch("paper", *ids)
-    cache_touch("venue-papers", *{p.venue_id for p in papers if p.venue_id})
+    venue_counts_changed((p.venue_id, p.year) for p in papers)
     cache_touch(
         "venue-year",
         *{f"{p.venue_id}:{p.year}" for p in papers if p.venue_id and p.year},

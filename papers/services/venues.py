@@ -9,6 +9,7 @@ from shortscience.cache import cache_touch
 
 from ..models import Venue, VenueAlias, VenueSync, normalise_alias
 from ..venue_seed import ARXIV_SLUG
+from .coverage import venue_counts_changed
 
 
 def venue_resolve(raw: str, *, kind: str = Venue.Kind.CONFERENCE, create: bool = True):
@@ -85,11 +86,17 @@ def venue_save(*, venue: Venue) -> Venue:
     return venue
 
 
-def paper_save_from_admin(*, paper) -> None:
-    """Invalidate the pages of a paper staff edited (fields, authors, keywords)."""
+def paper_save_from_admin(
+    *, paper, was: tuple[int | None, int | None] = (None, None)
+) -> None:
+    """Invalidate the pages of a paper staff edited (fields, authors, keywords).
+
+    `was` is the (venue id, year) the paper had before the edit: both venue-years are
+    recounted.
+    """
     cache_touch("paper", paper.pk)
+    venue_counts_changed([was, (paper.venue_id, paper.year)])
     if paper.venue_id:
-        cache_touch("venue-papers", paper.venue_id)
         # The venue-year it is now in; the one it left shows it no more, as every
         # listed paper's own version ("paper") moved.
         cache_touch("venue-year", f"{paper.venue_id}:{paper.year}")

@@ -442,6 +442,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "papers.tasks.harvest_arxiv",
         "schedule": crontab(hour=6, minute=10),
     },
+    # Every hour: recount each venue's coverage counts (the writes recount what they
+    # change; this takes in papers and summaries written around the services).
+    "every-hour-recount-venues": {
+        "task": "papers.tasks.recount_venues",
+        "schedule": crontab(minute=37),
+    },
     # Every day at 05:20 UTC: re-read the configured venues' lists on dblp
     # (DBLP_SYNC_VENUES, this year and last) and log what changed.
     "every-day-sync-venues": {

@@ -153,6 +153,7 @@ def test_venue_year_filters_by_decision_and_venue_index_shows_coverage(
 ):
     services.venue_import_openreview(venue=iclr(), year=2024)
     SummaryFactory(paper=Paper.objects.get(openreview_id="Or1AaAa0001"))
+    services.venues_recount()  # the factory writes around the services
     url = reverse("papers:venue-year", args=["iclr", 2024])
 
     html = client.get(url).content.decode()
