@@ -544,6 +544,7 @@ def index(paper_ids):
 
     from discovery import services
     from discovery.fulltext import engine
+    from papers.services import venues_recount
 
     start = time.perf_counter()
     with connection.cursor() as cursor:
@@ -583,6 +584,8 @@ def index(paper_ids):
         # As autovacuum would have by the time readers arrive: set the visibility map
         # and hint bits, so that the first reads do not pay for them.
         cursor.execute("VACUUM ANALYZE")
+    # COPY wrote around the services: count the venues' coverage as the hourly job would.
+    venues_recount()
     return time.perf_counter() - start
 
 
