@@ -10,6 +10,7 @@ matched words; `marked_html` escapes the text and only then turns those into <ma
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,14 +19,17 @@ from typing import Any
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
+    SearchVector,
 )
+from django.core.cache import cache
 from django.db import connection, connections, router, transaction
-from django.db.models import F, Value
+from django.db.models import F, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from shortscience import markup
+from shortscience.cache import CACHE_ERRORS
 from summaries.models import Summary
 
 from .models import PaperIndex
@@ -43,11 +47,24 @@ BM25_WEIGHTS = (10.0, 4.0, 2.0, 2.0, 1.0)
 # Relevance is computed for at most CANDIDATES matching papers: those with the highest
 # boost (most summarised, best voted, newest). Ranking every match of a word like
 # "learning" would cost time in proportion to the catalogue; this keeps a broad query
-# about as fast at a million papers as at ten thousand. Up to PROBE matches are read
-# from the GIN index and sorted by boost; beyond that the query counts as broad and the
-# papers are walked in boost order instead.
+# about as fast at a million papers as at ten thousand.
 CANDIDATES = 200
+# The GIN index holds each paper's boost beside its words, so it can list the matches
+# within the papers of highest boost alone: first the top BANDS[0] of the catalogue,
+# then the top BANDS[1], and so on, until CANDIDATES are found. A broad query stops in
+# the first bands, after reading a few hundred rows, not thousands.
+BANDS = (0.0025, 0.01, 0.04, 0.16)
+# Below this many papers, bands are not worth a query of their own.
+BANDS_FROM = 20_000
+# Where the bands so far predict at most this many matches in all, the rest of the
+# catalogue is read at once instead, up to PROBE matches; beyond PROBE the rest is
+# walked in boost order.
+FEW = 1250
 PROBE = 5000
+# The boost at each band's edge moves slowly (with summaries and votes): found again
+# once an hour.
+BAND_EDGES_TIMEOUT = 60 * 60
+BAND_EDGES_KEY = "search-band-edges"
 # How close (pg_trgm similarity) a known word must be to replace an unknown one.
 CORRECTION_SIMILARITY = 0.45
 _WORD_RE = re.compile(r"\w+")
@@ -81,7 +98,9 @@ def _similarity(a: set[str], b: set[str]) -> float:
 
 # What search indexes and quotes of a summary: the plain text of its last render
 # (no Markdown syntax, math as TeX, long URLs shortened), or its body until then.
-_SUMMARY_TEXT = Coalesce(NullIf(F("plain_text"), Value("")), F("body"))
+_SUMMARY_TEXT = Coalesce(
+    NullIf(F("plain_text"), Value("")), F("body"), output_field=TextField()
+)
 
 
 def marked_html(text: str | None) -> SafeString:
@@ -185,6 +204,45 @@ class PostgresEngine:
     def _query(self, text: str) -> SearchQuery:
         return SearchQuery(text, search_type="websearch", config=CONFIG)
 
+    def _band_edges(self, cursor) -> list[tuple[float, float]]:
+        """Return [(boost, share)]: the boost at the lower edge of each band, highest
+        first, with the share of the catalogue at or above it; [] for a small catalogue.
+        """
+        try:
+            edges = cache.get(BAND_EDGES_KEY)
+        except CACHE_ERRORS:
+            edges = None
+        if edges is not None:
+            return edges
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = 'discovery_paperindex'::regclass"
+        )
+        total = cursor.fetchone()[0]
+        edges = []
+        if total >= BANDS_FROM:
+            ranks = [max(1, int(total * share)) for share in BANDS]
+            # One walk down the boost index, as far as the widest band.
+            cursor.execute(
+                """
+                SELECT n, boost FROM (
+                    SELECT boost, row_number() OVER (ORDER BY boost DESC) AS n
+                    FROM (
+                        SELECT boost FROM discovery_paperindex
+                        ORDER BY boost DESC LIMIT %s
+                    ) AS top
+                ) AS numbered WHERE n = ANY(%s)
+                """,
+                [ranks[-1], ranks],
+            )
+            boosts = dict(cursor.fetchall())
+            for rank, share in zip(ranks, BANDS, strict=True):
+                # Papers share boosts: a band whose edge equals the last adds nothing.
+                if rank in boosts and (not edges or boosts[rank] < edges[-1][0]):
+                    edges.append((boosts[rank], share))
+        with contextlib.suppress(*CACHE_ERRORS):
+            cache.set(BAND_EDGES_KEY, edges, BAND_EDGES_TIMEOUT)
+        return edges
+
     def candidates(
         self, parsed: ParsedQuery, filters: Filters, using: str | None = None
     ) -> list[int]:
@@ -207,24 +265,46 @@ class PostgresEngine:
             WHERE d.document @@ {plain}{conditions}
         """  # noqa: S608 (only fixed fragments are formatted in; values are parameters)
         params = [CONFIG, parsed.text, *params]
+        bitmap = _planner(seqscan=False, indexscan=False)
+
+        def best(rows) -> list[int]:
+            rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
+            return [pk for pk, _ in rows[:CANDIDATES]]
+
         with connections[using or _read_alias()].cursor() as cursor:
-            # A narrow query: the GIN index lists every match, the boost sorts them.
+            # The bands, highest boost first: every paper not yet read has a lower
+            # boost than every one read, so CANDIDATES found are the best.
+            found: list[tuple[int, float]] = []
+            above = None  # the boost all papers read so far have at least
+            for edge, share in self._band_edges(cursor):
+                band = " AND d.boost >= %s" + (" AND d.boost < %s" if above else "")
+                cursor.execute(
+                    f"{bitmap} {matches}{band}",
+                    [*params, edge, *([above] if above else [])],
+                )
+                found += cursor.fetchall()
+                above = edge
+                if len(found) >= CANDIDATES:
+                    return best(found)
+                if len(found) / share <= FEW:
+                    break
+            # The rest (or all of a narrow query's matches): the GIN index lists every
+            # match, the boost sorts them.
             cursor.execute(
-                f"{_planner(seqscan=False, indexscan=False)} {matches} LIMIT %s",
-                [*params, PROBE + 1],
+                f"{bitmap} {matches} LIMIT %s", [*params, PROBE + len(found) + 1]
             )
-            rows = cursor.fetchall()
-            if len(rows) <= PROBE:
-                rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
-                return [pk for pk, _ in rows[:CANDIDATES]]
-            # A broad query: one match in every few papers, so walking the papers in
-            # boost order finds CANDIDATES of them after reading a few times as many.
+            rest = [row for row in cursor.fetchall() if above is None or row[1] < above]
+            if len(rest) <= PROBE:
+                return best(found + rest)
+            # Broad below the bands: walking the rest of the papers in boost order finds
+            # the missing candidates after reading a few times as many.
+            below = " AND d.boost < %s" if above else ""
             cursor.execute(
-                f"{_planner(indexscan=True, bitmapscan=False)} {matches}"
+                f"{_planner(indexscan=True, bitmapscan=False)} {matches}{below}"
                 " ORDER BY d.boost DESC, d.paper_id DESC LIMIT %s",
-                [*params, CANDIDATES],
+                [*params, *([above] if above else []), CANDIDATES - len(found)],
             )
-            return [pk for pk, _ in cursor.fetchall()]
+            return best(found + cursor.fetchall())
 
     def rank(
         self,
@@ -317,17 +397,45 @@ class PostgresEngine:
             found[pk].title = title
             found[pk].abstract = abstract if has_mark(abstract) else ""
         # Headlines re-read whole texts, so summaries are shown only for the papers
-        # whose title and abstract do not already show why they matched.
+        # whose title and abstract do not already show why they matched...
         unexplained = [
             pk
             for pk in paper_ids
             if not has_mark(found[pk].title) and not found[pk].abstract
         ]
-        if not unexplained:
+        words = " ".join(
+            w for clause in parsed.clauses for phrase in clause.include for w in phrase
+        )
+        if not unexplained or not words:
             return found
-        summaries = (
+        # ...and whose summaries hold a word of the query (the index's D part says so
+        # without reading them: a paper found by its authors' names is not). For each,
+        # the best summary holding one is quoted.
+        with connections[_read_alias()].cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT d.paper_id, q.words FROM discovery_paperindex d,
+                    (SELECT tsvector_to_array(to_tsvector(%s::regconfig, %s)) AS words) q
+                WHERE d.paper_id = ANY(%s)
+                    AND tsvector_to_array(ts_filter(d.document, '{d}')) && q.words
+                """,
+                [CONFIG, words, unexplained],
+            )
+            rows = cursor.fetchall()
+        if not rows:
+            return found
+        any_word = " | ".join("'" + w.replace("'", "''") + "'" for w in rows[0][1])
+        holding = (
             Summary.objects.public()
-            .filter(paper_id__in=unexplained)
+            .filter(paper_id__in=[pk for pk, _ in rows])
+            .annotate(text=SearchVector(_SUMMARY_TEXT, config=CONFIG))
+            .filter(text=SearchQuery(any_word, search_type="raw", config="simple"))
+            .order_by("paper_id", "-score", "published_at", "pk")
+            .distinct("paper_id")
+            .values("pk")
+        )
+        summaries = (
+            Summary.objects.filter(pk__in=holding)
             .annotate(
                 hl=SearchHeadline(
                     _SUMMARY_TEXT,
@@ -340,11 +448,10 @@ class PostgresEngine:
                     **marks,
                 )
             )
-            .order_by("-score", "published_at", "pk")
             .values_list("pk", "paper_id", "hl")
         )
         for pk, paper_id, headline in summaries:
-            if found[paper_id].summary_id is None and has_mark(headline):
+            if has_mark(headline):
                 found[paper_id].summary = headline
                 found[paper_id].summary_id = pk
         return found
@@ -352,7 +459,6 @@ class PostgresEngine:
     def index_summaries(self, paper_ids: list[int]) -> None:
         """Store the text, count and score of each paper's public summaries."""
         from django.contrib.postgres.aggregates import StringAgg
-        from django.contrib.postgres.search import SearchVector
         from django.db.models import Count, Max, Sum
 
         public = (

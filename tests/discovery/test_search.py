@@ -200,6 +200,83 @@ def test_broad_queries_rank_only_the_most_boosted_candidates(
     assert set(titles("learning")) == {papers[0].title, papers[1].title}
 
 
+@postgres_only
+@pytest.mark.parametrize(
+    ("query", "filters"),
+    [
+        ("learning", {}),  # in every paper: found in the first band
+        ("graphs", {}),  # in two papers of five: found in the second band
+        ("rare", {}),  # in four papers: the first band predicts few, the rest is read
+        # Only old papers, of low boost: the rest is read, or walked (PROBE 3).
+        ("learning", {"year_to": 2003}),
+        ("graphs", {"has_summaries": True}),
+    ],
+)
+@pytest.mark.parametrize("probe", [5000, 3])
+def test_candidates_read_band_by_band_are_the_most_boosted_matches(
+    monkeypatch, reindex, query, filters, probe
+):
+    from django.db import connection, transaction
+
+    from discovery.models import PaperIndex
+    from discovery.query import parse
+
+    papers = []
+    for n in range(90):
+        words = "graphs " if n % 3 == 0 or n < 9 else ""
+        words += "rare " if n in (5, 40, 70, 88) else ""
+        papers.append(
+            PaperFactory(title=f"Learning {words}part {n}", year=2000 + n % 26)
+        )
+    for n, paper in enumerate(papers[:30]):
+        SummaryFactory(paper=paper, score=n % 7)
+    reindex(*papers)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE discovery_paperindex")  # the catalogue's size
+    monkeypatch.setattr(fulltext, "BANDS_FROM", 10)
+    monkeypatch.setattr(fulltext, "CANDIDATES", 8)
+    monkeypatch.setattr(fulltext, "BANDS", (0.1, 0.3, 0.6))
+    monkeypatch.setattr(fulltext, "FEW", 10)
+    monkeypatch.setattr(fulltext, "PROBE", probe)
+    engine = fulltext.PostgresEngine()
+    assert len(engine._band_edges(connection.cursor())) >= 3
+
+    parsed = parse(query)
+    shape = fulltext.Filters(
+        year_to=filters.get("year_to"),
+        has_summaries=filters.get("has_summaries", False),
+    )
+    with transaction.atomic():
+        found = engine.candidates(parsed, shape)
+    every = PaperIndex.objects.filter(paper__title__icontains=query)
+    if "year_to" in filters:
+        every = every.filter(year__lte=filters["year_to"])
+    if filters.get("has_summaries"):
+        every = every.filter(summary_count__gt=0)
+    best = every.order_by("-boost", "-paper_id").values_list("paper_id", flat=True)
+    assert found == list(best[:8])
+
+
+@postgres_only
+def test_summaries_are_quoted_only_when_they_hold_a_word_of_the_query(filler, reindex):
+    by_author = PaperFactory(title="Plain title one", authors=["Ada Quillfeather"])
+    SummaryFactory(paper=by_author, body="Nothing about that name here.")
+    mixed = PaperFactory(title="Plain title two", authors=["Quillfeather Bo"])
+    SummaryFactory(paper=mixed, body="Low praise.", score=5)
+    held = SummaryFactory(paper=mixed, body="The critic is trained twice.", score=1)
+    reindex(by_author, mixed)
+
+    hits = {h.paper.pk: h for h in selectors.search("quillfeather").hits}
+    # Found by the authors' names: no summary holds the word, so none is quoted.
+    assert not any(hit.summary_html for hit in hits.values())
+
+    hits = {h.paper.pk: h for h in selectors.search("quillfeather critic").hits}
+    # The author's name and a word of one summary: the best summary holding it.
+    assert list(hits) == [mixed.pk]
+    assert hits[mixed.pk].summary_id == held.pk
+    assert "<mark>critic</mark> is trained" in hits[mixed.pk].summary_html
+
+
 def test_summary_snippets_quote_plain_text_with_math_as_code(filler, reindex):
     paper = PaperFactory(title="An unrelated title")
     SummaryFactory(
