@@ -26,6 +26,7 @@ urlpatterns = [
         "papers/<int:pk>/",
         cache_anonymous(
             views.paper_detail,
+            params={"page": page_number},  # its summaries, SUMMARIES_PER_PAGE a page
             # Votes reach its scores and order within a minute (the voter's own page
             # is not cached); everything else it shows, at once.
             lags=("score",),

@@ -86,6 +86,9 @@ HOME_LIST_SIZE = 10
 HOME_LAG_SECONDS = 60
 # How long a cached paper page may show scores (and their order) from before a vote.
 PAPER_SCORE_LAG_SECONDS = 60
+# A paper's page shows this many summaries at a time, best first (?page=2 for more), so
+# that a page of a much-summarised paper renders a bounded number of cards.
+SUMMARIES_PER_PAGE = 10
 
 
 def home(request):
@@ -150,7 +153,8 @@ def _card_variant(summary, user, *, own_threads: set[int], viewer_is_author: boo
 
 
 def _summary_cards(request, paper, claims, viewer_is_author):
-    """Return the paper's public summaries, best first, their cards and the first image.
+    """Return a page of the paper's public summaries, best first, their cards and the
+    first one's image.
 
     Each card (the summary with its author responses and comment thread) is kept whole,
     per variant, under the versions of everything it shows (shortscience.cache pieces).
@@ -159,13 +163,15 @@ def _summary_cards(request, paper, claims, viewer_is_author):
     rendered for each request, with the summary's current score.
     """
     user = request.user
-    shown = list(
+    every = list(
         Summary.objects.public()
         .filter(paper=paper)
         .select_related("writer")
         .defer(*summary_selectors.SUMMARY_TEXT)
         .order_by("-score", "published_at", "pk")
     )
+    page = paginate(request, every, SUMMARIES_PER_PAGE)
+    shown = list(page.object_list)
     own_threads: set[int] = set()
     if user.is_authenticated and shown:
         own_threads = set(
@@ -229,10 +235,11 @@ def _summary_cards(request, paper, claims, viewer_is_author):
     # The cards' own versions were declared by pieces_get or piece_render.
     for summary in shown:
         cache_depends("summary", summary.pk)
-        cache_depends("score", summary.pk)  # the order and the vote forms
         cache_depends("user", summary.writer_id)  # the follow buttons
+    # The order (which summaries a page holds) and the vote forms.
+    cache_depends("score", *(summary.pk for summary in every))
     # The cards were rendered by the site's own templates, escaped as they render.
-    return shown, mark_safe(joined), image  # noqa: S308  # nosec B308 B703
+    return page, mark_safe(joined), image  # noqa: S308  # nosec B308 B703
 
 
 def paper_detail(request, pk: int):
@@ -244,7 +251,9 @@ def paper_detail(request, pk: int):
         raise Http404("No such paper.") from exc
     claims = list(author_selectors.claim_list_for_paper(paper=paper))
     viewer_is_author = any(claim.user_id == request.user.pk for claim in claims)
-    summaries, cards, image = _summary_cards(request, paper, claims, viewer_is_author)
+    summary_page, cards, image = _summary_cards(
+        request, paper, claims, viewer_is_author
+    )
     my_summary = None
     if request.user.is_authenticated:
         my_summary = summary_selectors.summary_for(
@@ -264,7 +273,7 @@ def paper_detail(request, pk: int):
         "paper_detail.html",
         {
             "paper": paper,
-            "summaries": summaries,
+            "summary_page": summary_page,
             "cards": cards,
             "summary_image": image,
             "my_summary": my_summary,

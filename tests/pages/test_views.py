@@ -73,6 +73,37 @@ def test_paper_page_orders_summaries_by_score_and_hides_private_and_drafts(clien
     assert str(high.writer.public_name) in html and str(low.writer.public_name) in html
 
 
+def test_paper_page_shows_summaries_ten_at_a_time_best_first(client):
+    paper = PaperFactory()
+    ranked = [
+        SummaryFactory(paper=paper, body=f"Summary number {n}.", score=30 - n)
+        for n in range(23)
+    ]
+    url = paper.get_absolute_url()
+
+    def shown(response):
+        html = response.content.decode()
+        return [s.pk for s in ranked if f"Summary number {ranked.index(s)}." in html]
+
+    first = client.get(url)
+    html = first.content.decode()
+    assert "<h2 id=\"summaries-h\">23 summaries</h2>" in html
+    assert shown(first) == [s.pk for s in ranked[:10]]
+    assert "Summaries 1–10 of 23" in html
+    assert 'href="?page=2#summaries-h">More summaries' in html
+    assert "Better rated" not in html
+    second = client.get(url, {"page": 2})
+    assert shown(second) == [s.pk for s in ranked[10:20]]
+    last = client.get(url, {"page": 3}).content.decode()
+    assert "Summaries 21–23 of 23" in last and "More summaries" not in last
+    assert 'href="?page=2#summaries-h">← Better rated' in last
+    assert client.get(url, {"page": 4}).status_code == 404
+    # Anything but a page number is the first page, and shares its cached copy.
+    again = client.get(url, {"page": "two"})
+    assert shown(again) == shown(first) and again["X-Cache"] == "hit"
+    assert client.get(url, {"page": 2})["X-Cache"] == "hit"
+
+
 def test_anonymous_summary_hides_writer(client):
     summary = SummaryFactory(
         is_anonymous=True, writer=UserFactory(display_name="Hidden Person")
@@ -99,7 +130,8 @@ def test_paper_page_query_count_is_fixed(
     # counted in the full summaries' query and loaded only where there are any.
     with django_assert_max_num_queries(9):
         response = client.get(busy_paper.get_absolute_url())
-    assert response.content.decode().count('class="comment depth-') == 200
+    # The first page of summaries: 10 of the 20, each with its 10 comments.
+    assert response.content.decode().count('class="comment depth-') == 100
 
 
 def test_paper_page_with_kept_cards_loads_no_summary_text_or_comments(
@@ -121,7 +153,7 @@ def test_paper_page_with_kept_cards_loads_no_summary_text_or_comments(
     assert (
         again.count('class="comment depth-')
         == first.count('class="comment depth-')
-        == 200
+        == 100
     )
     assert "csrf-token-of-this-request" not in again and "\x00" not in again
     assert again.count('class="vote"') == first.count('class="vote"') >= 1
