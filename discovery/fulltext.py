@@ -53,13 +53,12 @@ CANDIDATES = 200
 # within the papers of highest boost alone: first the top BANDS[0] of the catalogue,
 # then the top BANDS[1], and so on, until CANDIDATES are found. A broad query stops in
 # the first bands, after reading a few hundred rows, not thousands.
-BANDS = (0.0025, 0.01, 0.04, 0.16)
+BANDS = (0.0025, 0.01, 0.04)
 # Below this many papers, bands are not worth a query of their own.
 BANDS_FROM = 20_000
-# Where the bands so far predict at most this many matches in all, the rest of the
-# catalogue is read at once instead, up to PROBE matches; beyond PROBE the rest is
-# walked in boost order.
-FEW = 1250
+# Where the bands so far predict at most PROBE matches in all, the rest of the catalogue
+# is read at once instead, up to PROBE matches (fewer than CANDIDATES in the last band
+# predict fewer); beyond PROBE the rest is walked in boost order.
 PROBE = 5000
 # The boost at each band's edge moves slowly (with summaries and votes): found again
 # once an hour.
@@ -277,7 +276,9 @@ class PostgresEngine:
             found: list[tuple[int, float]] = []
             above = None  # the boost all papers read so far have at least
             for edge, share in self._band_edges(cursor):
-                band = " AND d.boost >= %s" + (" AND d.boost < %s" if above else "")
+                # The index reads the lower edge only: an upper one would be a second
+                # range key, which collects every entry below it first.
+                band = " AND d.boost >= %s" + (" AND d.boost + 0 < %s" if above else "")
                 cursor.execute(
                     f"{bitmap} {matches}{band}",
                     [*params, edge, *([above] if above else [])],
@@ -286,7 +287,7 @@ class PostgresEngine:
                 above = edge
                 if len(found) >= CANDIDATES:
                     return best(found)
-                if len(found) / share <= FEW:
+                if len(found) / share <= PROBE:
                     break
             # The rest (or all of a narrow query's matches): the GIN index lists every
             # match, the boost sorts them.

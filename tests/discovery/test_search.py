@@ -204,9 +204,11 @@ def test_broad_queries_rank_only_the_most_boosted_candidates(
 @pytest.mark.parametrize(
     ("query", "filters"),
     [
+        # Each path is taken: with PROBE 3, any query that has matches goes on from
+        # band to band; with PROBE 5000, the first band predicts few and the rest is read.
         ("learning", {}),  # in every paper: found in the first band
-        ("graphs", {}),  # in two papers of five: found in the second band
-        ("rare", {}),  # in four papers: the first band predicts few, the rest is read
+        ("graphs", {}),  # in two papers of five: found in the second band (PROBE 3)
+        ("rare", {}),  # in four papers: the rest is read
         # Only old papers, of low boost: the rest is read, or walked (PROBE 3).
         ("learning", {"year_to": 2003}),
         ("graphs", {"has_summaries": True}),
@@ -236,7 +238,6 @@ def test_candidates_read_band_by_band_are_the_most_boosted_matches(
     monkeypatch.setattr(fulltext, "BANDS_FROM", 10)
     monkeypatch.setattr(fulltext, "CANDIDATES", 8)
     monkeypatch.setattr(fulltext, "BANDS", (0.1, 0.3, 0.6))
-    monkeypatch.setattr(fulltext, "FEW", 10)
     monkeypatch.setattr(fulltext, "PROBE", probe)
     engine = fulltext.PostgresEngine()
     assert len(engine._band_edges(connection.cursor())) >= 3
