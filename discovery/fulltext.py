@@ -410,33 +410,30 @@ class PostgresEngine:
         if not unexplained or not words:
             return found
         # ...and whose summaries hold a word of the query (the index's D part says so
-        # without reading them: a paper found by its authors' names is not). For each,
-        # the best summary holding one is quoted.
+        # without reading them: a paper found by its authors' names is not). Each one's
+        # best summary is quoted where it holds one: reading every summary of a much
+        # summarised paper to find another would cost a parse each.
         with connections[_read_alias()].cursor() as cursor:
             cursor.execute(
                 """
-                SELECT d.paper_id, q.words FROM discovery_paperindex d,
-                    (SELECT tsvector_to_array(to_tsvector(%s::regconfig, %s)) AS words) q
-                WHERE d.paper_id = ANY(%s)
-                    AND tsvector_to_array(ts_filter(d.document, '{d}')) && q.words
+                SELECT d.paper_id FROM discovery_paperindex d
+                WHERE d.paper_id = ANY(%s) AND tsvector_to_array(ts_filter(d.document, '{d}'))
+                    && tsvector_to_array(to_tsvector(%s::regconfig, %s))
                 """,
-                [CONFIG, words, unexplained],
+                [unexplained, CONFIG, words],
             )
-            rows = cursor.fetchall()
-        if not rows:
+            holding_papers = [pk for (pk,) in cursor.fetchall()]
+        if not holding_papers:
             return found
-        any_word = " | ".join("'" + w.replace("'", "''") + "'" for w in rows[0][1])
-        holding = (
+        best = (
             Summary.objects.public()
-            .filter(paper_id__in=[pk for pk, _ in rows])
-            .annotate(text=SearchVector(_SUMMARY_TEXT, config=CONFIG))
-            .filter(text=SearchQuery(any_word, search_type="raw", config="simple"))
+            .filter(paper_id__in=holding_papers)
             .order_by("paper_id", "-score", "published_at", "pk")
             .distinct("paper_id")
             .values("pk")
         )
         summaries = (
-            Summary.objects.filter(pk__in=holding)
+            Summary.objects.filter(pk__in=best)
             .annotate(
                 hl=SearchHeadline(
                     _SUMMARY_TEXT,

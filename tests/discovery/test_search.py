@@ -263,19 +263,24 @@ def test_summaries_are_quoted_only_when_they_hold_a_word_of_the_query(filler, re
     by_author = PaperFactory(title="Plain title one", authors=["Ada Quillfeather"])
     SummaryFactory(paper=by_author, body="Nothing about that name here.")
     mixed = PaperFactory(title="Plain title two", authors=["Quillfeather Bo"])
-    SummaryFactory(paper=mixed, body="Low praise.", score=5)
-    held = SummaryFactory(paper=mixed, body="The critic is trained twice.", score=1)
-    reindex(by_author, mixed)
+    held = SummaryFactory(paper=mixed, body="The critic is trained twice.", score=5)
+    SummaryFactory(paper=mixed, body="A critic, again.", score=1)
+    lesser = PaperFactory(title="Plain title three", authors=["Quillfeather Cy"])
+    SummaryFactory(paper=lesser, body="Low praise.", score=5)
+    SummaryFactory(paper=lesser, body="Only this critic mentions it.", score=1)
+    reindex(by_author, mixed, lesser)
 
     hits = {h.paper.pk: h for h in selectors.search("quillfeather").hits}
     # Found by the authors' names: no summary holds the word, so none is quoted.
     assert not any(hit.summary_html for hit in hits.values())
 
     hits = {h.paper.pk: h for h in selectors.search("quillfeather critic").hits}
-    # The author's name and a word of one summary: the best summary holding it.
-    assert list(hits) == [mixed.pk]
+    assert set(hits) == {mixed.pk, lesser.pk}
+    # The author's name and a word of the best summary: that summary is quoted...
     assert hits[mixed.pk].summary_id == held.pk
     assert "<mark>critic</mark> is trained" in hits[mixed.pk].summary_html
+    # ...and where only a lesser summary holds it, none is (reading each would cost).
+    assert hits[lesser.pk].summary_html == "" and hits[lesser.pk].summary_id is None
 
 
 def test_summary_snippets_quote_plain_text_with_math_as_code(filler, reindex):
