@@ -63,6 +63,7 @@ def _touch_listed(summary: Summary) -> None:
     cache_touch("summary", summary.pk)
     cache_touch("paper-summaries", summary.paper_id)  # the paper's list of summaries
     cache_touch("user", summary.writer_id)
+    venue_year: tuple[int | None, int | None] | None
     if Summary.paper.is_cached(summary):
         venue_year = (summary.paper.venue_id, summary.paper.year)
     else:

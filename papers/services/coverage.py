@@ -10,6 +10,7 @@ changes nothing leaves the venue's pages alone; one that changes a count moves t
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
@@ -41,8 +42,9 @@ def _count(venue_id: int, years: list[int] | None) -> Counts:
         )
         .order_by()
     )
+    # Papers without a year were left out above.
     return {
-        (r["year"], r["decision"]): (r["paper_count"], r["summarised_count"])
+        (cast(int, r["year"]), r["decision"]): (r["paper_count"], r["summarised_count"])
         for r in rows
     }
 

@@ -87,7 +87,7 @@ def test_paper_page_shows_summaries_ten_at_a_time_best_first(client):
 
     first = client.get(url)
     html = first.content.decode()
-    assert "<h2 id=\"summaries-h\">23 summaries</h2>" in html
+    assert '<h2 id="summaries-h">23 summaries</h2>' in html
     assert shown(first) == [s.pk for s in ranked[:10]]
     assert "Summaries 1–10 of 23" in html
     assert 'href="?page=2#summaries-h">More summaries' in html
