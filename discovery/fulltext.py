@@ -60,6 +60,8 @@ BANDS_FROM = 20_000
 # is read at once instead, up to PROBE matches (fewer than CANDIDATES in the last band
 # predict fewer); beyond PROBE the rest is walked in boost order.
 PROBE = 5000
+# A year range of at most this many years is walked year by year.
+WALK_YEARS = 30
 # The boost at each band's edge moves slowly (with summaries and votes): found again
 # once an hour.
 BAND_EDGES_TIMEOUT = 60 * 60
@@ -182,6 +184,14 @@ def _filter_sql(filters: Filters, alias: str) -> tuple[list[str], list]:
     return where, params
 
 
+def _walk_years(filters: Filters) -> list[int]:
+    """The years of a filter's range, when it is bounded and short enough to walk each."""
+    first, last = filters.year_from, filters.year_to
+    if first is None or last is None or not 0 <= last - first < WALK_YEARS:
+        return []
+    return list(range(first, last + 1))
+
+
 def _planner(**switches: bool) -> str:
     """Return a statement switching planner methods until the transaction ends.
 
@@ -298,13 +308,27 @@ class PostgresEngine:
             if len(rest) <= PROBE:
                 return best(found + rest)
             # Broad below the bands: walking the rest of the papers in boost order finds
-            # the missing candidates after reading a few times as many.
+            # the missing candidates after reading a few times as many. A venue's papers
+            # are walked in its own boost order (disc_idx_venue_boost); a year range's,
+            # year by year (disc_idx_year_boost), as its papers may all lie far down the
+            # catalogue's order (old papers have less boost).
             below = " AND d.boost < %s" if above else ""
-            cursor.execute(
-                f"{_planner(indexscan=True, bitmapscan=False)} {matches}{below}"
-                " ORDER BY d.boost DESC, d.paper_id DESC LIMIT %s",
-                [*params, *([above] if above else []), CANDIDATES - len(found)],
-            )
+            walk = [*params, *([above] if above else [])]
+            need = CANDIDATES - len(found)
+            years = _walk_years(filters)
+            if years:
+                arm = (
+                    f"({matches}{below} AND d.year = %s"
+                    " ORDER BY d.boost DESC, d.paper_id DESC LIMIT %s)"
+                )
+                sql = " UNION ALL ".join([arm] * len(years))
+                walk = [value for year in years for value in (*walk, year, need)]
+            else:
+                sql = (
+                    f"{matches}{below} ORDER BY d.boost DESC, d.paper_id DESC LIMIT %s"
+                )
+                walk.append(need)
+            cursor.execute(f"{_planner(indexscan=True, bitmapscan=False)} {sql}", walk)
             return best(found + cursor.fetchall())
 
     def rank(

@@ -67,6 +67,19 @@ class PaperIndex(models.Model):
                 name="disc_idx_boost_summarised",
                 condition=Q(summary_count__gt=0),
             ),
+            # A broad search within a venue or a year walks its papers in boost order.
+            models.Index(
+                F("venue"),
+                F("boost").desc(),
+                F("paper").desc(),
+                name="disc_idx_venue_boost",
+            ),
+            models.Index(
+                F("year"),
+                F("boost").desc(),
+                F("paper").desc(),
+                name="disc_idx_year_boost",
+            ),
             models.Index(fields=["venue", "year"], name="disc_idx_venue_year"),
             models.Index(fields=["year"], name="disc_idx_year"),
             models.Index(

@@ -209,8 +209,11 @@ def test_broad_queries_rank_only_the_most_boosted_candidates(
         ("learning", {}),  # in every paper: found in the first band
         ("graphs", {}),  # in two papers of five: found in the second band (PROBE 3)
         ("rare", {}),  # in four papers: the rest is read
-        # Only old papers, of low boost: the rest is read, or walked (PROBE 3).
+        # Only old papers, of low boost: the rest is read, or walked (PROBE 3), in the
+        # catalogue's boost order, year by year, or in the venue's.
         ("learning", {"year_to": 2003}),
+        ("learning", {"year_from": 2001, "year_to": 2004}),
+        ("graphs", {"venue": True}),
         ("graphs", {"has_summaries": True}),
     ],
 )
@@ -224,11 +227,16 @@ def test_candidates_read_band_by_band_are_the_most_boosted_matches(
     from discovery.query import parse
 
     papers = []
+    venues = [VenueFactory(), VenueFactory()]
     for n in range(90):
         words = "graphs " if n % 3 == 0 or n < 9 else ""
         words += "rare " if n in (5, 40, 70, 88) else ""
         papers.append(
-            PaperFactory(title=f"Learning {words}part {n}", year=2000 + n % 26)
+            PaperFactory(
+                title=f"Learning {words}part {n}",
+                year=2000 + n % 26,
+                venue=venues[1 if n % 4 == 0 else 0],
+            )
         )
     for n, paper in enumerate(papers[:30]):
         SummaryFactory(paper=paper, score=n % 7)
@@ -244,12 +252,18 @@ def test_candidates_read_band_by_band_are_the_most_boosted_matches(
 
     parsed = parse(query)
     shape = fulltext.Filters(
+        venue_id=venues[0].pk if filters.get("venue") else None,
+        year_from=filters.get("year_from"),
         year_to=filters.get("year_to"),
         has_summaries=filters.get("has_summaries", False),
     )
     with transaction.atomic():
         found = engine.candidates(parsed, shape)
     every = PaperIndex.objects.filter(paper__title__icontains=query)
+    if filters.get("venue"):
+        every = every.filter(venue=venues[0])
+    if "year_from" in filters:
+        every = every.filter(year__gte=filters["year_from"])
     if "year_to" in filters:
         every = every.filter(year__lte=filters["year_to"])
     if filters.get("has_summaries"):
