@@ -572,6 +572,10 @@ def load(
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    # COPY wrote around the services: count the venues' coverage as the hourly job would.
+    from papers.services import venues_recount
+
+    venues_recount()
     _say(progress, f"  loaded in {time.perf_counter() - started:.0f} s")
 
     venue_years = sorted(

@@ -1,10 +1,10 @@
 """Keep each venue-year's coverage counts ("N of M papers summarised") in VenueYearCount.
 
-Pages read the stored counts; only the writes that change them recount, one venue-year at
-a time, in their own transaction (`venue_counts_changed`), and an hourly job recounts every venue
-(`venues_recount`) for papers and summaries written around the services. A recount that
-changes nothing leaves the venue's pages alone; one that changes a count moves the venue's
-"venue-papers" version, so its pages show the new counts.
+Pages read the stored counts; only the writes that change them recount, one venue-year
+at a time, in their own transaction (`venue_counts_changed`), and an hourly job recounts
+every venue (`venues_recount`) for papers and summaries written around the services. A
+recount that changes nothing leaves the venue's pages alone; one that changes a count
+moves the venue's "venue-papers" version, so its pages show the new counts.
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ def venue_counts_store(
     """Recount a venue's coverage (only `years`, or every year) and store it.
 
     Returns whether any count changed; if so, the venue's pages are made stale, unless
-    this is the `first` count of a venue, taken by a page that found none stored: no
-    page showed other counts before, and the page asking is showing these.
+    this is the `first` count of a venue or year, taken by a page that found none stored:
+    no page showed other counts for it before, and the page asking is showing these.
     """
     wanted = sorted(set(years)) if years is not None else None
     with transaction.atomic():

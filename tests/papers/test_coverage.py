@@ -161,3 +161,17 @@ def test_the_recount_command_reports_what_it_changed():
     out = io.StringIO()
     call_command("recount_venues", stdout=out)
     assert out.getvalue() == "Venues whose counts changed: 0.\n"
+
+
+def test_a_venue_year_written_around_the_services_is_counted_when_asked_for(client):
+    venue = VenueFactory(slug="late")
+    PaperFactory(venue=venue, year=2019)
+    venues_recount()
+    PaperFactory(venue=venue, year=2020, title="Loaded straight into the table")
+    response = client.get(reverse("papers:venue-year", args=["late", 2020]))
+    assert response.status_code == 200
+    assert "Loaded straight into the table" in response.content.decode()
+    assert _year(venue, 2020)["paper_count"] == 1
+    assert (
+        client.get(reverse("papers:venue-year", args=["late", 2021])).status_code == 404
+    )
