@@ -75,15 +75,7 @@ TRIGRAM_CANDIDATES = 50
 
 def _correctable_words(parsed: ParsedQuery) -> list[str]:
     """The query's words that typo correction may replace."""
-    return sorted(
-        {
-            w
-            for clause in parsed.clauses
-            for phrase in clause.include
-            for w in phrase
-            if len(w) >= 3 and w not in STOP_WORDS
-        }
-    )
+    return sorted({w for w in parsed.words if len(w) >= 3 and w not in STOP_WORDS})
 
 
 def _trigrams(word: str) -> set[str]:
@@ -428,9 +420,7 @@ class PostgresEngine:
             for pk in paper_ids
             if not has_mark(found[pk].title) and not found[pk].abstract
         ]
-        words = " ".join(
-            w for clause in parsed.clauses for phrase in clause.include for w in phrase
-        )
+        words = " ".join(parsed.words)
         if not unexplained or not words:
             return found
         # ...and whose summaries hold a word of the query (the index's D part says so

@@ -62,12 +62,16 @@ class ParsedQuery:
     clauses: list[Clause]  # any one clause matching is enough
 
     @property
+    def words(self) -> list[str]:
+        """The words the query asks for, in order (those it leaves out are not among them)."""
+        return [
+            w for clause in self.clauses for phrase in clause.include for w in phrase
+        ]
+
+    @property
     def has_terms(self) -> bool:
         """Whether some clause has a word Postgres would search for (not a stop word)."""
-        return any(
-            any(w not in STOP_WORDS for phrase in clause.include for w in phrase)
-            for clause in self.clauses
-        )
+        return any(w not in STOP_WORDS for w in self.words)
 
     def to_fts5(self) -> str:
         """Return an FTS5 MATCH expression with every word quoted (so never a syntax error)."""

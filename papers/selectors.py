@@ -125,9 +125,23 @@ def venue_coverage(*, venues: list[Venue]) -> dict[int, list[Mapping[str, Any]]]
     return coverage
 
 
-def venue_years(*, venue: Venue) -> list[Mapping[str, Any]]:
-    """Return one venue's coverage counts by year (see venue_coverage)."""
-    return venue_coverage(venues=[venue])[venue.pk]
+def venue_years(*, venue: Venue, year: int | None = None) -> list[Mapping[str, Any]]:
+    """Return one venue's coverage counts by year (see venue_coverage).
+
+    With `year`, a year of dated papers without stored counts (papers written around the
+    services since the last recount) is counted first.
+    """
+    years = venue_coverage(venues=[venue])[venue.pk]
+    if (
+        year is not None
+        and all(y["year"] != year for y in years)
+        and Paper.objects.filter(venue=venue, year=year).exists()
+    ):
+        from .services.coverage import venue_counts_store
+
+        venue_counts_store(venue_id=venue.pk, years=[year], first=True)
+        years = _stored_years([venue.pk])[venue.pk]
+    return years
 
 
 def venue_year_decisions(counts: Mapping[str, Any]) -> list[tuple[str, str, int]]:

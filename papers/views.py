@@ -52,7 +52,7 @@ def venue_detail(request, slug: str, year: int | None = None):
     venue = get_object_or_404(Venue, slug=slug)
     cache_depends("venue", venue.pk)
     cache_depends("venue-papers", venue.pk)
-    years = selectors.venue_years(venue=venue)
+    years = selectors.venue_years(venue=venue, year=year)
     if year is None:
         if not years:
             return render(
@@ -62,11 +62,6 @@ def venue_detail(request, slug: str, year: int | None = None):
             )
         year = years[0]["year"]
     current = next((y for y in years if y["year"] == year), None)
-    if current is None and Paper.objects.filter(venue=venue, year=year).exists():
-        # Papers written around the services since the last recount: count their year.
-        services.venue_counts_store(venue_id=venue.pk, years=[year], first=True)
-        years = selectors.venue_years(venue=venue)
-        current = next((y for y in years if y["year"] == year), None)
     if current is None:
         raise Http404("This venue has no papers for that year.")
     cache_depends("venue-year", f"{venue.pk}:{year}")  # which papers it lists
