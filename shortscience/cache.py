@@ -170,11 +170,34 @@ def _versions(keys: Iterable[str], *, created_at: int | None = None) -> dict[str
     # A copy: with the cache down, django-redis answers every call with one shared {}.
     found = dict(cache.get_many(keys)) if keys else {}
     if created_at is not None:
-        for key in keys:
-            if key not in found:
-                cache.add(key, created_at, timeout=None)
-                found[key] = cache.get(key, 0)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            found.update(_versions_add(missing, created_at))
     return found
+
+
+def _versions_add(keys: list[str], created_at: int) -> dict[str, int]:
+    """Store `created_at` as the version of each key that has none yet, and return what
+    each key holds then (another process may have stored its own first)."""
+    client = getattr(cache, "client", None)
+    if client is None or not hasattr(client, "get_client"):
+        # Not Redis (the embedded file cache): one key at a time.
+        found = {}
+        for key in keys:
+            cache.add(key, created_at, timeout=None)
+            found[key] = cache.get(key, 0)
+        return found
+    # Redis: every key set-if-absent and read back in one round trip, not two a key.
+    names = [cache.make_and_validate_key(key) for key in keys]
+    pipe = client.get_client(write=True).pipeline(transaction=False)
+    for name in names:
+        pipe.set(name, client.encode(created_at), nx=True)
+    pipe.mget(names)
+    stored = pipe.execute()[-1]
+    return {
+        key: client.decode(value) if value is not None else 0
+        for key, value in zip(keys, stored, strict=True)
+    }
 
 
 # Which pages, under which key ----------------------------------------------------------

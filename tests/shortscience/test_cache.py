@@ -292,3 +292,22 @@ def test_a_lost_version_never_brings_back_pages_of_an_earlier_one(world):
     cache.delete(f"v:summary:{world.pk}")
 
     assert "changed meanwhile" in anonymous_get(path).content.decode()
+
+
+def test_versions_never_seen_start_at_the_render_and_the_first_writer_wins():
+    from shortscience.cache import _versions
+
+    cache.set("v:paper:known", 5, timeout=None)
+    assert _versions(["v:paper:known", "v:paper:new-a", "v:paper:new-b"]) == {
+        "v:paper:known": 5
+    }
+    first = _versions(["v:paper:known", "v:paper:new-a"], created_at=100)
+    # Another render, begun later, finds the version the first one stored.
+    second = _versions(["v:paper:new-a", "v:paper:new-b"], created_at=200)
+
+    assert first == {"v:paper:known": 5, "v:paper:new-a": 100}
+    assert second == {"v:paper:new-a": 100, "v:paper:new-b": 200}
+    assert cache.get_many(["v:paper:new-a", "v:paper:new-b"]) == {
+        "v:paper:new-a": 100,
+        "v:paper:new-b": 200,
+    }
