@@ -5,13 +5,9 @@ def notifications(request):
         return {}
 
     def unread():
-        from .models import Notification
+        from .selectors import unread_count
 
-        return (
-            Notification.objects.for_recipient(user)
-            .filter(read_at__isnull=True)
-            .count()
-        )
+        return unread_count(user=user)
 
     def moderator():
         from .services import is_moderator

@@ -2,12 +2,18 @@
 
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from papers import links
 from papers.models import Paper
 
-from .models import PaperLink
+from .models import Notification, PaperLink
+
+# How long a reader's unread count may be kept. Creating or reading notifications
+# forgets it at once (services.unread_forget); a summary hidden, deleted or made private
+# changes which notifications count and shows within this bound.
+UNREAD_SECONDS = 60
 
 _KIND_ORDER = list(links.KINDS)
 
@@ -17,6 +23,25 @@ def approved_links_prefetch() -> Prefetch:
     return Prefetch(
         "added_links", queryset=PaperLink.objects.approved(), to_attr="approved_links"
     )
+
+
+def unread_key(user_id: int) -> str:
+    return f"unread:{user_id}"
+
+
+def unread_count(*, user) -> int:
+    """Return how many of the user's notifications are unread: the badge every signed-in
+    page shows, read from the cache (no query) while nothing changed it."""
+    key = unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = (
+            Notification.objects.for_recipient(user)
+            .filter(read_at__isnull=True)
+            .count()
+        )
+        cache.set(key, count, UNREAD_SECONDS)
+    return count
 
 
 def paper_links_shown(

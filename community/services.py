@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -24,11 +25,20 @@ from users.policy import Action, ensure_can_write
 from users.services import user_ban_set
 
 from .models import ModerationLog, Notification, PaperLink, Report
+from .selectors import unread_key
 
 MODERATORS = MODERATORS_GROUP
 
 
 # Notifications ----------------------------------------------------------------------
+
+
+def unread_forget(*user_ids: int) -> None:
+    """Forget the kept unread counts of these users, at once and again when the
+    transaction commits (a page rendered meanwhile may have kept the count before it)."""
+    keys = [unread_key(pk) for pk in user_ids]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def notifications_for_comment(*, comment: Comment) -> list[Notification]:
@@ -49,6 +59,7 @@ def notifications_for_comment(*, comment: Comment) -> list[Notification]:
             recipient=recipient, comment=comment, kind=kind
         )
         created.append(notification)
+    unread_forget(*(recipient.pk for recipient, _ in wanted))
     return created
 
 
@@ -64,6 +75,7 @@ def notification_for_claim(*, claim: AuthorClaim) -> Notification | None:
     notification, _ = Notification.objects.get_or_create(
         recipient_id=claim.user_id, claim=claim, kind=kind
     )
+    unread_forget(claim.user_id)
     return notification
 
 
@@ -191,6 +203,7 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
+    unread_forget(user.pk)
     return unread.update(read_at=timezone.now())
 
 

@@ -359,3 +359,22 @@ def test_non_moderators_cannot_moderate(client):
         == 403
     )
     assert not Summary.objects.get(pk=summary.pk).is_hidden
+
+
+def test_the_unread_count_is_kept_until_a_notification_write_forgets_it(client):
+    writer = old_user()
+    client.force_login(writer)
+    comments = [CommentFactory(summary=SummaryFactory(writer=writer)) for _ in "abc"]
+    services.notifications_for_comment(comment=comments[0])
+    assert 'aria-label="1 unread"' in client.get("/").content.decode()
+    # A row written around the services is counted once the kept count expires...
+    Notification.objects.create(
+        recipient=writer, comment=comments[1], kind=Notification.Kind.COMMENT
+    )
+    assert 'aria-label="1 unread"' in client.get("/").content.decode()
+
+    # ...or as soon as a service creates or reads notifications of this reader.
+    services.notifications_for_comment(comment=comments[2])
+    assert 'aria-label="3 unread"' in client.get("/").content.decode()
+    services.notifications_mark_read(user=writer)
+    assert "unread" not in client.get("/").content.decode().split("<main")[0]
