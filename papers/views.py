@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import login_required, user_passes_test
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from shortscience.cache import cache_depends
+from shortscience.cache import cache_depends, piece_render, pieces_get
 from shortscience.pagination import paginate
 from shortscience.queue import enqueue
 
@@ -29,6 +31,47 @@ def _shows_papers(papers) -> None:
         cache_depends(
             "summary-excerpt", *(s.pk for s in getattr(paper, "top_summaries", ()))
         )
+
+
+def _paper_rows(
+    request,
+    name: str,
+    papers,
+    membership: tuple[str, object],
+    *,
+    show_venue: bool = False,
+    decision: str = "",
+    empty_404: str = "",
+):
+    """Return one page of a list of papers (its rows and page links) as HTML.
+
+    The page is kept whole, per list and page number, under the versions of everything
+    it showed (shortscience.cache pieces): the list's members (`membership`, such as
+    ("venue-year", "3:2017")), each paper, its summaries and excerpt. A reader who finds
+    it kept costs two cache reads and no query; only a page not kept loads its papers.
+    `empty_404`: answer 404 with this message when the page lists no paper.
+    """
+    number = request.GET.get("page", "1")
+    key = None
+    # Pages past the anonymous limit go through paginate, which decides who sees them.
+    if number.isdigit() and 0 < int(number) <= settings.ANONYMOUS_MAX_PAGE:
+        key = f"rows:{name}:{decision}:{show_venue:d}:{int(number)}"
+        kept = pieces_get({key: key}).get(key)
+        if kept is not None:
+            # Rendered by the site's own template, escaped as it rendered.
+            return mark_safe(kept["html"])  # noqa: S308  # nosec B308 B703
+
+    def piece() -> dict:
+        cache_depends(*membership)
+        page = paginate(request, papers, PER_PAGE)
+        if empty_404 and not page.object_list:
+            raise Http404(empty_404)
+        _shows_papers(page.object_list)
+        context = {"page": page, "show_venue": show_venue, "decision": decision}
+        return {"html": render_to_string("includes/_paper_list.html", context)}
+
+    # Rendered by the site's own template, escaped as it rendered.
+    return mark_safe(piece_render(key, piece)["html"])  # noqa: S308  # nosec B308 B703
 
 
 def venue_list(request):
@@ -64,7 +107,6 @@ def venue_detail(request, slug: str, year: int | None = None):
     current = next((y for y in years if y["year"] == year), None)
     if current is None:
         raise Http404("This venue has no papers for that year.")
-    cache_depends("venue-year", f"{venue.pk}:{year}")  # which papers it lists
     filters = Q(venue=venue, year=year)
     decision = request.GET.get("decision", "")
     if decision not in Paper.Decision.values:
@@ -75,8 +117,13 @@ def venue_detail(request, slug: str, year: int | None = None):
     papers = selectors.paper_list(filters=filters, excerpts=True).order_by(
         "title_key", "pk"
     )
-    page = paginate(request, papers, PER_PAGE)
-    _shows_papers(page.object_list)
+    rows = _paper_rows(
+        request,
+        f"venue-year:{venue.pk}:{year}",
+        papers,
+        ("venue-year", f"{venue.pk}:{year}"),  # which papers it lists
+        decision=decision,
+    )
     return render(
         request,
         "papers/venue_detail.html",
@@ -85,7 +132,7 @@ def venue_detail(request, slug: str, year: int | None = None):
             "years": years,
             "year": year,
             "current": current,
-            "page": page,
+            "rows": rows,
             "decision": decision,
             "decisions": selectors.venue_year_decisions(current),
         },
@@ -93,13 +140,15 @@ def venue_detail(request, slug: str, year: int | None = None):
 
 
 def year_detail(request, year: int):
-    cache_depends("year-papers", year)
-    papers = selectors.paper_list(filters=Q(year=year), excerpts=True)
-    page = paginate(request, papers, PER_PAGE)
-    _shows_papers(page.object_list)
-    if not page.object_list:
-        raise Http404("No papers for that year.")
-    return render(request, "papers/year_detail.html", {"year": year, "page": page})
+    rows = _paper_rows(
+        request,
+        f"year:{year}",
+        selectors.paper_list(filters=Q(year=year), excerpts=True),
+        ("year-papers", year),
+        show_venue=True,
+        empty_404="No papers for that year.",
+    )
+    return render(request, "papers/year_detail.html", {"year": year, "rows": rows})
 
 
 def year_list(request):
@@ -109,15 +158,15 @@ def year_list(request):
 
 def keyword_detail(request, slug: str):
     keyword = get_object_or_404(Keyword, slug=slug)
-    cache_depends("keyword-papers", keyword.pk)
-    page = paginate(
+    rows = _paper_rows(
         request,
+        f"keyword:{keyword.pk}",
         selectors.paper_list(filters=Q(keywords=keyword), excerpts=True),
-        PER_PAGE,
+        ("keyword-papers", keyword.pk),
+        show_venue=True,
     )
-    _shows_papers(page.object_list)
     return render(
-        request, "papers/keyword_detail.html", {"keyword": keyword, "page": page}
+        request, "papers/keyword_detail.html", {"keyword": keyword, "rows": rows}
     )
 
 

@@ -1,7 +1,10 @@
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from papers.services import venues_recount
+from papers.services import paper_save_from_admin, venues_recount
 from tests.factories import KeywordFactory, PaperFactory, SummaryFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +71,40 @@ def test_venue_year_query_count_is_fixed(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(7):
         response = client.get(reverse("papers:venue-year", args=["big", 2020]))
     assert response.content.decode().count('class="paper-row') == 30
+
+
+@pytest.mark.parametrize("page", ["venue-year", "year", "keyword"])
+def test_a_kept_page_of_rows_loads_no_paper_until_one_shown_changes(
+    client_logged_in, django_assert_max_num_queries, page
+):
+    keyword = KeywordFactory(slug="kept")
+    venue = VenueFactory(slug="kept")
+    papers = [PaperFactory(venue=venue, year=2022, title=f"Kept {n}") for n in "ab"]
+    for paper in papers:
+        paper.keywords.add(keyword)
+    SummaryFactory(paper=papers[0])
+    venues_recount()
+    path = {
+        "venue-year": reverse("papers:venue-year", args=["kept", 2022]),
+        "year": reverse("papers:year-detail", args=[2022]),
+        "keyword": keyword.get_absolute_url(),
+    }[page]
+    first = client_logged_in.get(path).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client_logged_in.get(path).content.decode()
+
+    assert again.count('class="paper-row') == first.count('class="paper-row') == 2
+    assert not [q for q in queries if 'FROM "papers_authorship"' in q["sql"]]
+    # A signed-out reader is served the same kept rows, past the page cache.
+    assert Client().get(path).content.decode().count('class="paper-row') == 2
+    papers[1].title = "Renamed at once"
+    papers[1].save()
+    paper_save_from_admin(paper=papers[1], was=(venue.pk, 2022))
+    assert "Renamed at once" in client_logged_in.get(path).content.decode()
+    added = PaperFactory(venue=venue, year=2022, title="Kept c")
+    added.keywords.add(keyword)
+    paper_save_from_admin(paper=added)
+    assert "Kept c" in client_logged_in.get(path).content.decode()
 
 
 def test_paper_rows_show_the_best_public_summarys_excerpt(client):
