@@ -396,6 +396,7 @@ def wanted_list(
     limit = max(1, min(limit, MAX_LIMIT))
     rows = list(
         qs.select_related("paper", "paper__venue")
+        .defer("document")  # the row's search vector: large, and not shown
         .prefetch_related(
             Prefetch("paper__authorships", queryset=_authorships().queryset)
         )

@@ -23,10 +23,11 @@ COUNTS_LAG_SECONDS = 60
 
 
 def _shows_papers(papers) -> None:
-    """Record, for the page cache, the papers a list page shows, their venues and the
-    summaries whose excerpts it shows."""
+    """Record, for the page cache, the papers a list page shows, their venues, their
+    counts of summaries and the summaries whose excerpts it shows."""
     for paper in papers:
         cache_depends("paper", paper.pk)
+        cache_depends("paper-summaries", paper.pk)
         cache_depends("venue", paper.venue_id)
         cache_depends(
             "summary-excerpt", *(s.pk for s in getattr(paper, "top_summaries", ()))

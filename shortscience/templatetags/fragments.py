@@ -2,7 +2,7 @@
 
     {% load fragments %}
     {% fragment "paper-head" "paper" paper.pk "venue" paper.venue_id %}...{% endfragment %}
-    {% fragment "paper-list" "paper" page.object_list vary=show_venue %}...{% endfragment %}
+    {% fragment "thread" "comment" summary.threaded_comments vary=variant %}...{% endfragment %}
 
 After the name come pairs of a kind and an id (or a list of objects or ids); `vary=`
 values also enter the key. The fragment is shared by every reader, signed in or not, so
@@ -86,13 +86,6 @@ def with_csrf(html: str, token) -> str:
 def pluck(items, attribute: str) -> list[object]:
     """Return one attribute of each item: `page.object_list|pluck:"venue_id"`."""
     return [getattr(item, attribute) for item in items]
-
-
-@register.filter
-def pluck_all(items, attribute: str) -> list[object]:
-    """Return the members of one list attribute of each item, in one flat list:
-    `page.object_list|pluck_all:"top_summaries"` (items without it give none)."""
-    return [member for item in items for member in getattr(item, attribute, ())]
 
 
 @register.tag("fragment")
