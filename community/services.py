@@ -203,8 +203,9 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
+    marked = unread.update(read_at=timezone.now())
     unread_forget(user.pk)
-    return unread.update(read_at=timezone.now())
+    return marked
 
 
 # Moderation -------------------------------------------------------------------------
