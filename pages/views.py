@@ -20,7 +20,12 @@ from lists import selectors as list_selectors
 from papers import selectors as paper_selectors
 from papers.models import Paper
 from shortscience import markup
-from shortscience.cache import cache_depends, piece_render, pieces_get
+from shortscience.cache import (
+    cache_depends,
+    piece_render,
+    pieces_get,
+    versions_read_ahead,
+)
 from shortscience.pagination import paginate
 from shortscience.templatetags.fragments import CSRF_PLACEHOLDER
 from summaries import selectors as summary_selectors
@@ -204,6 +209,11 @@ def _summary_cards(request, paper, claims, viewer_is_author):
     summary_selectors.attach_my_votes(
         shown, user, authored={paper.pk} if viewer_is_author else set()
     )
+    if loaded:
+        # Each card about to render reads the versions of what it shows: declare them
+        # all first and read them in one round trip.
+        _shows_summaries(loaded, full=True, score=False)
+        versions_read_ahead()
     for summary in loaded:
 
         def piece(summary=summary):

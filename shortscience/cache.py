@@ -359,6 +359,22 @@ def _fragment_versions(render: _Render, keys: list[str]) -> dict[str, int]:
     return {k: render.versions[k] for k in keys}
 
 
+def versions_read_ahead() -> None:
+    """Read now, in one round trip, the versions of everything the page declared so far.
+
+    A page about to render several fragments or pieces (a paper's summary cards)
+    declares what they will show first, so that they find their versions read instead
+    of reading them one by one.
+    """
+    render = _rendering.get()
+    if render is None:
+        return
+    unknown = render.deps - render.versions.keys()
+    if unknown:
+        with contextlib.suppress(*CACHE_ERRORS):
+            render.versions.update(_versions(unknown, created_at=render.started))
+
+
 def cache_fragment(name: str, tags: list[tuple[str, object]], render_html) -> str:
     """Return a rendered fragment, cached under the versions of the objects it shows.
 

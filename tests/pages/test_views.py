@@ -134,6 +134,28 @@ def test_paper_page_query_count_is_fixed(
     assert response.content.decode().count('class="comment depth-') == 100
 
 
+def test_paper_page_reads_the_versions_of_its_new_cards_at_once(
+    client, busy_paper, monkeypatch
+):
+    from shortscience import cache as page_cache
+
+    reads = []
+    real = page_cache._versions
+
+    def counted(keys, **kwargs):
+        keys = list(keys)
+        reads.append(len(keys))
+        return real(keys, **kwargs)
+
+    monkeypatch.setattr(page_cache, "_versions", counted)
+    html = client.get(busy_paper.get_absolute_url()).content.decode()
+
+    assert html.count('class="comment depth-') == 100  # ten cards rendered anew
+    # The kept cards (none yet), one read for all ten cards' summaries, comments and
+    # people, and the page's own versions when it is stored: not one read a card.
+    assert len(reads) <= 4, reads
+
+
 def test_paper_page_with_kept_cards_loads_no_summary_text_or_comments(
     client, busy_paper, django_user_model
 ):
