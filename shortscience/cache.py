@@ -30,7 +30,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from functools import lru_cache, wraps
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -71,6 +71,9 @@ class _Render:
         self.started = time.time_ns()
         self.deps: set[str] = set()
         self.versions: dict[str, int] = {}  # read once per request, for fragments
+        # Fragments and pieces rendered anew, written in one round trip when the
+        # request ends (_keep_rendered).
+        self.kept: dict[str, Any] = {}
 
 
 _rendering: ContextVar[_Render | None] = ContextVar("page_render", default=None)
@@ -350,6 +353,16 @@ def _admitted(key: str, needed: int, window: int) -> bool:
 FRAGMENT_TIMEOUT = 60 * 60
 
 
+def _keep_rendered(render: _Render) -> None:
+    """Write the fragments and pieces a request rendered anew, all at once."""
+    if not render.kept:
+        return
+    try:
+        cache.set_many(render.kept, FRAGMENT_TIMEOUT)
+    except CACHE_ERRORS as exc:
+        logger.warning("cache unavailable, fragments not kept: %s", exc)
+
+
 def _fragment_versions(render: _Render, keys: list[str]) -> dict[str, int]:
     """Return the versions of `keys`, reading every version the page declared at once."""
     wanted = [k for k in keys if k not in render.versions]
@@ -393,15 +406,16 @@ def cache_fragment(name: str, tags: list[tuple[str, object]], render_html) -> st
             repr((name, [(k, versions[k]) for k in keys])).encode()
         ).hexdigest()[:32]
         key = f"frag:{digest}"
-        html = cache.get(key)
+        html = render.kept.get(key)
+        if html is None:
+            html = cache.get(key)
     except CACHE_ERRORS:
         return render_html()
     if html is None:
         html = render_html()
         # Something shown changed after this request began: its data may be older.
         if all(v <= render.started for v in versions.values()):
-            with contextlib.suppress(*CACHE_ERRORS):
-                cache.set(key, html, FRAGMENT_TIMEOUT)
+            render.kept[key] = html
     return html
 
 
@@ -460,7 +474,7 @@ def piece_render(key: str | None, render_piece: Callable[[], dict]) -> dict:
         versions = _fragment_versions(render, sorted(shown))
         # Something shown changed after this request began: its data may be older.
         if all(v <= render.started for v in versions.values()):
-            cache.set(key, {**piece, "versions": versions}, FRAGMENT_TIMEOUT)
+            render.kept[key] = {**piece, "versions": versions}
     except CACHE_ERRORS as exc:
         logger.warning("cache unavailable, piece not kept: %s", exc)
     return piece
@@ -625,11 +639,13 @@ class PageCacheMiddleware:
         planned = page_key(request)
         if planned is None:
             # Fragments of pages not cached whole (signed-in readers) still need a start.
-            token = _rendering.set(_Render())
+            render = _Render()
+            token = _rendering.set(render)
             try:
                 return self.get_response(request)
             finally:
                 _rendering.reset(token)
+                _keep_rendered(render)
         key, timeout, admit_after, lags, lag_seconds = planned
         try:
             entry = LOCAL_PAGES.get(key)
@@ -650,6 +666,7 @@ class PageCacheMiddleware:
             response = self.get_response(request)
         finally:
             _rendering.reset(token)
+            _keep_rendered(render)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if not _storable(request, response):

@@ -26,13 +26,18 @@ def recorded_sets(monkeypatch):
     from shortscience import cache as page_cache
 
     keys: set[str] = set()
-    real_set = cache.set
+    real_set, real_set_many = cache.set, cache.set_many
 
     def recording_set(key, *args, **kwargs):
         keys.add(key)
         return real_set(key, *args, **kwargs)
 
+    def recording_set_many(data, *args, **kwargs):
+        keys.update(data)
+        return real_set_many(data, *args, **kwargs)
+
     monkeypatch.setattr(page_cache.cache, "set", recording_set)
+    monkeypatch.setattr(page_cache.cache, "set_many", recording_set_many)
     return keys
 
 
@@ -426,3 +431,38 @@ def test_a_kept_page_expires_with_the_copy_it_was_fetched_from():
         pages.put(key, {"modified": now}, 60)
     assert pages.get("a") is None  # past the size, the least recently used goes
     assert pages.get("b") is not None and pages.get("c") is not None
+
+
+def test_a_page_writes_the_fragments_and_cards_it_rendered_in_one_call(
+    discussed, monkeypatch, user
+):
+    from shortscience import cache as page_cache
+
+    calls = []
+    inside = []  # a backend's set_many may call its own set for each key
+    real_set, real_set_many = cache.set, cache.set_many
+
+    def recording_set(key, *args, **kwargs):
+        if not inside:
+            calls.append([key])
+        return real_set(key, *args, **kwargs)
+
+    def recording_set_many(data, *args, **kwargs):
+        calls.append(list(data))
+        inside.append(True)
+        try:
+            return real_set_many(data, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(page_cache.cache, "set", recording_set)
+    monkeypatch.setattr(page_cache.cache, "set_many", recording_set_many)
+    reader = Client()
+    reader.force_login(user)
+    reader.get(discussed.paper.get_absolute_url())
+
+    kept = [c for c in calls if any(k.startswith(("frag:", "card:")) for k in c)]
+    assert len(kept) == 1
+    # The header, the thread, its three comments and the summary's card.
+    assert len([k for k in kept[0] if k.startswith("frag:")]) == 5
+    assert len([k for k in kept[0] if k.startswith("card:")]) == 1
