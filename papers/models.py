@@ -266,6 +266,13 @@ class Paper(TimeStampedModel):
         return reverse("paper-detail", kwargs={"pk": self.pk})
 
     @property
+    def authorships_in_order(self):
+        """The paper's authorships, first author first: the plain list a page of rows
+        prefetched (`listed_authorships`, papers.selectors.paper_list), else `authorships`."""
+        listed = self.__dict__.get("listed_authorships")
+        return listed if listed is not None else self.authorships.all()
+
+    @property
     def arxiv_abs_url(self) -> str:
         return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
 

@@ -20,11 +20,15 @@ from .sources.clients import Fetchers
 from .sources.http import SourceError, TransientSourceError
 
 
-def _with_authors(qs: QuerySet) -> QuerySet:
+def _with_authors(qs: QuerySet, *, listed: bool = False) -> QuerySet:
+    """Add the venue and the ordered authors. `listed`: into a plain list
+    (`listed_authorships`, read through Paper.authorships_in_order), which skips the
+    queryset Django builds for each paper's `authorships`: a page of rows needs no more."""
     return qs.select_related("venue").prefetch_related(
         Prefetch(
             "authorships",
             queryset=Authorship.objects.select_related("author").order_by("position"),
+            to_attr="listed_authorships" if listed else None,
         )
     )
 
@@ -37,14 +41,15 @@ def paper_get(*, pk: int) -> Paper:
 def paper_list(*, filters: Q | None = None, excerpts: bool = False) -> QuerySet[Paper]:
     """Return papers with authors and their public summary counts, newest year first.
 
-    With `excerpts`, each paper also carries `top_summaries`: its best public summary
-    (highest score, then newest) in a list of at most one, for the excerpt under its
-    row; one more query for the whole page.
+    With `excerpts` (a page of rows), each paper also carries `top_summaries`: its best
+    public summary (highest score, then newest) in a list of at most one, for the
+    excerpt under its row, one more query for the whole page; and its authors come as a
+    plain list (Paper.authorships_in_order).
     """
     qs = Paper.objects.with_public_summary_count()
     if filters is not None:
         qs = qs.filter(filters)
-    qs = _with_authors(qs).order_by("-year", "title", "pk")
+    qs = _with_authors(qs, listed=excerpts).order_by("-year", "title", "pk")
     if excerpts:
         qs = qs.prefetch_related(_top_summaries())
     return qs

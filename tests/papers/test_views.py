@@ -107,6 +107,19 @@ def test_a_kept_page_of_rows_loads_no_paper_until_one_shown_changes(
     assert "Kept c" in client_logged_in.get(path).content.decode()
 
 
+def test_paper_rows_name_the_first_five_authors_in_order(client):
+    venue = VenueFactory(slug="many-authors")
+    PaperFactory(venue=venue, year=2020, authors=[f"Author {n}" for n in "ABCDEFG"])
+    PaperFactory(venue=venue, year=2020, authors=["Solo Writer"])
+    venues_recount()
+
+    html = client.get(reverse("papers:venue-year", args=["many-authors", 2020]))
+    html = html.content.decode()
+    assert "Author A, Author B, Author C, Author D, Author E, et al." in html
+    assert "Author F" not in html
+    assert "Solo Writer" in html
+
+
 def test_paper_rows_show_the_best_public_summarys_excerpt(client):
     keyword = KeywordFactory(name="attention", slug="attention")
     venue = VenueFactory(slug="nips", short_name="NIPS")
