@@ -369,6 +369,16 @@ def paper_list_trending(*, activity: Activity, limit: int = 10) -> list[Paper]:
 
 # Wanted ----------------------------------------------------------------------------
 
+# A venue-year page's box of its most requested papers, the same for every reader, is
+# kept this long. A request, a withdrawal or a paper's first summary forgets it at once
+# (services.wanted_box_forget); a summary hidden or deleted shows within this bound.
+WANTED_BOX_SECONDS = 60
+WANTED_BOX_SIZE = 5
+
+
+def wanted_box_key(venue_id: int, year: int | None) -> str:
+    return f"wanted-box:{venue_id}:{year}"
+
 
 def wanted_list(
     *,

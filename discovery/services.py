@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Sum
@@ -20,6 +21,7 @@ from users.policy import Action, ensure_can_write
 
 from .fulltext import engine
 from .models import Follow, PaperIndex, SummaryRequest
+from .selectors import wanted_box_key
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +117,15 @@ def index_refresh_requests() -> None:
 # Summary requests ------------------------------------------------------------------
 
 
+def wanted_box_forget(*, venue_id: int | None, year: int | None) -> None:
+    """Forget the kept most-wanted box of a venue-year, at once and again on commit."""
+    if venue_id is None:
+        return
+    key = wanted_box_key(venue_id, year)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 @transaction.atomic
 def summary_request_set(*, user: User, paper: Paper, wanted: bool) -> int:
     """Add (wanted=True) or withdraw a reader's request for a summary; return the count.
@@ -138,6 +149,7 @@ def summary_request_set(*, user: User, paper: Paper, wanted: bool) -> int:
             PaperIndex.objects.filter(paper=paper, request_count__gt=0).update(
                 request_count=F("request_count") - 1
             )
+    wanted_box_forget(venue_id=paper.venue_id, year=paper.year)
     return SummaryRequest.objects.filter(paper=paper).count()
 
 
@@ -196,6 +208,12 @@ def on_summary_published(*, summary: Summary) -> None:
     """Queue the mails to the paper's requesters (the summary is committed already)."""
     from .tasks import notify_summary_requesters
 
+    if PaperIndex.objects.filter(
+        paper_id=summary.paper_id, request_count__gt=0
+    ).exists():
+        # It leaves its venue-year's most-wanted box.
+        paper = Paper.objects.values("venue_id", "year").get(pk=summary.paper_id)
+        wanted_box_forget(**paper)
     if SummaryRequest.objects.filter(
         paper_id=summary.paper_id, notified_at__isnull=True
     ).exists():

@@ -1,6 +1,9 @@
 """Template pieces other apps' pages include: follow buttons, the request box, wanted."""
 
 from django import template
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from discovery import selectors
 from discovery.models import Follow
@@ -54,8 +57,20 @@ def summary_request_box(context, paper):
     }
 
 
-@register.inclusion_tag("discovery/_venue_wanted.html")
-def venue_wanted(venue, year=None, limit: int = 5):
-    """Render the most requested unsummarised papers of a venue (and year)."""
-    page = selectors.wanted_list(venue=venue, year=year, limit=limit)
-    return {"venue": venue, "year": year, "items": page.items}
+@register.simple_tag
+def venue_wanted(venue, year=None):
+    """Render the most requested unsummarised papers of a venue (and year), kept for
+    every reader for selectors.WANTED_BOX_SECONDS."""
+    key = selectors.wanted_box_key(venue.pk, year)
+    html = cache.get(key)
+    if html is None:
+        page = selectors.wanted_list(
+            venue=venue, year=year, limit=selectors.WANTED_BOX_SIZE
+        )
+        html = render_to_string(
+            "discovery/_venue_wanted.html",
+            {"venue": venue, "year": year, "items": page.items},
+        )
+        cache.set(key, html, selectors.WANTED_BOX_SECONDS)
+    # Rendered by the site's own template, escaped as it rendered.
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703

@@ -180,3 +180,26 @@ def test_venue_year_page_keeps_coverage_and_shows_the_most_wanted(client):
     assert "1 of 3 papers summarised" in html
     assert "Most requested here" in html and "2 requests" in html
     assert f"{reverse('discovery:wanted')}?venue={venue.slug}&amp;year=2017" in html
+
+
+def test_the_most_wanted_box_is_kept_and_forgotten_by_requests_and_first_summaries(
+    client_logged_in,
+):
+    venue = VenueFactory(short_name="KDD")
+    papers = [PaperFactory(venue=venue, year=2019) for _ in range(2)]
+    path = reverse("papers:venue-year", args=[venue.slug, 2019])
+    ask(papers[0], 1)
+
+    def box():
+        html = client_logged_in.get(path).content.decode()
+        return html.split('id="venue-wanted-h"')[1] if "venue-wanted-h" in html else ""
+
+    assert "1 request<" in box()
+    # A count changed around the services shows once the box expires...
+    PaperIndex.objects.filter(paper=papers[0]).update(request_count=7)
+    assert "1 request<" in box()
+    # ...a request or a first summary at once.
+    ask(papers[1], 2)
+    assert "7 requests" in box() and "2 requests" in box()
+    services.on_summary_published(summary=SummaryFactory(paper=papers[0]))
+    assert "7 requests" not in box() and "2 requests" in box()
