@@ -1,7 +1,9 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, user_passes_test
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -37,7 +39,7 @@ def _shows_papers(papers) -> None:
 def _paper_rows(
     request,
     name: str,
-    papers,
+    papers: Callable[[], QuerySet],
     membership: tuple[str, object],
     *,
     show_venue: bool = False,
@@ -49,7 +51,8 @@ def _paper_rows(
     The page is kept whole, per list and page number, under the versions of everything
     it showed (shortscience.cache pieces): the list's members (`membership`, such as
     ("venue-year", "3:2017")), each paper, its summaries and excerpt. A reader who finds
-    it kept costs two cache reads and no query; only a page not kept loads its papers.
+    it kept costs two cache reads and no query; only a page not kept calls `papers()`
+    for the list's queryset and loads its page.
     `empty_404`: answer 404 with this message when the page lists no paper.
     """
     number = request.GET.get("page", "1")
@@ -64,7 +67,7 @@ def _paper_rows(
 
     def piece() -> dict:
         cache_depends(*membership)
-        page = paginate(request, papers, PER_PAGE)
+        page = paginate(request, papers(), PER_PAGE)
         if empty_404 and not page.object_list:
             raise Http404(empty_404)
         _shows_papers(page.object_list)
@@ -115,13 +118,12 @@ def venue_detail(request, slug: str, year: int | None = None):
     if decision:
         filters &= Q(decision=decision)
     # In normalised-title order, which the (venue, year, title_key) index holds.
-    papers = selectors.paper_list(filters=filters, excerpts=True).order_by(
-        "title_key", "pk"
-    )
     rows = _paper_rows(
         request,
         f"venue-year:{venue.pk}:{year}",
-        papers,
+        lambda: selectors.paper_list(filters=filters, excerpts=True).order_by(
+            "title_key", "pk"
+        ),
         ("venue-year", f"{venue.pk}:{year}"),  # which papers it lists
         decision=decision,
     )
@@ -144,7 +146,7 @@ def year_detail(request, year: int):
     rows = _paper_rows(
         request,
         f"year:{year}",
-        selectors.paper_list(filters=Q(year=year), excerpts=True),
+        lambda: selectors.paper_list(filters=Q(year=year), excerpts=True),
         ("year-papers", year),
         show_venue=True,
         empty_404="No papers for that year.",
@@ -162,7 +164,7 @@ def keyword_detail(request, slug: str):
     rows = _paper_rows(
         request,
         f"keyword:{keyword.pk}",
-        selectors.paper_list(filters=Q(keywords=keyword), excerpts=True),
+        lambda: selectors.paper_list(filters=Q(keywords=keyword), excerpts=True),
         ("keyword-papers", keyword.pk),
         show_venue=True,
     )
