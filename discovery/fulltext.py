@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib.postgres.search import (
@@ -62,6 +62,13 @@ BANDS_FROM = 20_000
 PROBE = 5000
 # A year range of at most this many years is walked year by year.
 WALK_YEARS = 30
+# A year range whose words alone match more than this share of the catalogue (as the
+# first band predicts) is walked year by year without reading all the matches first:
+# walking finds CANDIDATES a year after a few hundred rows, while reading a common
+# word's matches reads most of the catalogue's index. A rarer word's matches are read.
+WALK_FROM = 0.2
+# The memory a search's bitmap scans may use, for the length of its transaction.
+BITMAP_WORK_MEM = "32MB"
 # The boost at each band's edge moves slowly (with summaries and votes): found again
 # once an hour.
 BAND_EDGES_TIMEOUT = 60 * 60
@@ -176,6 +183,10 @@ def _filter_sql(filters: Filters, alias: str) -> tuple[list[str], list]:
     return where, params
 
 
+def _without_years(filters: Filters) -> Filters:
+    return replace(filters, year_from=None, year_to=None)
+
+
 def _walk_years(filters: Filters) -> list[int]:
     """The years of a filter's range, when it is bounded and short enough to walk each."""
     first, last = filters.year_from, filters.year_to
@@ -184,16 +195,19 @@ def _walk_years(filters: Filters) -> list[int]:
     return list(range(first, last + 1))
 
 
-def _planner(**switches: bool) -> str:
-    """Return a statement switching planner methods until the transaction ends.
+def _planner(work_mem: str = "", **switches: bool) -> str:
+    """Return a statement switching planner methods (and `work_mem`, when given) until
+    the transaction ends.
 
     It is sent together with the query it is for, in one round trip.
     """
-    settings = ", ".join(
+    settings = [
         f"set_config('enable_{name}', '{'on' if on else 'off'}', true)"
         for name, on in switches.items()
-    )
-    return f"SELECT {settings};"
+    ]
+    if work_mem:
+        settings.append(f"set_config('work_mem', '{work_mem}', true)")
+    return f"SELECT {', '.join(settings)};"
 
 
 def _read_alias() -> str:
@@ -205,6 +219,13 @@ class PostgresEngine:
     def _query(self, text: str) -> SearchQuery:
         return SearchQuery(text, search_type="websearch", config=CONFIG)
 
+    def _size(self, cursor) -> float:
+        """The catalogue's size as the planner last counted it (one catalog read)."""
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = 'discovery_paperindex'::regclass"
+        )
+        return max(1.0, cursor.fetchone()[0])
+
     def _band_edges(self, cursor) -> list[tuple[float, float]]:
         """Return [(boost, share)]: the boost at the lower edge of each band, highest
         first, with the share of the catalogue at or above it; [] for a small catalogue.
@@ -215,10 +236,7 @@ class PostgresEngine:
             edges = None
         if edges is not None:
             return edges
-        cursor.execute(
-            "SELECT reltuples FROM pg_class WHERE oid = 'discovery_paperindex'::regclass"
-        )
-        total = cursor.fetchone()[0]
+        total = self._size(cursor)
         edges = []
         if total >= BANDS_FROM:
             ranks = [max(1, int(total * share)) for share in BANDS]
@@ -266,11 +284,32 @@ class PostgresEngine:
             WHERE d.document @@ {plain}{conditions}
         """  # noqa: S608 (only fixed fragments are formatted in; values are parameters)
         params = [CONFIG, parsed.text, *params]
-        bitmap = _planner(seqscan=False, indexscan=False)
+        # A filtered query's bitmaps (a common word's matches and a year range's papers)
+        # outgrow the default work_mem and turn lossy: every match on a lossy page is
+        # read and checked again, which doubled the time of a year range's search.
+        bitmap = _planner(BITMAP_WORK_MEM, seqscan=False, indexscan=False)
 
         def best(rows) -> list[int]:
             rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
             return [pk for pk, _ in rows[:CANDIDATES]]
+
+        years = _walk_years(filters)
+        # Within a year range the bands predict badly (old papers lie below them), and
+        # reading every match of a common word at once is slow: the first band is read
+        # without the range, which it is filtered by here, to learn how common the
+        # words are. Past WALK_FROM, the range is walked year by year at once.
+        wide_params = [
+            CONFIG,
+            parsed.text,
+            *_filter_sql(_without_years(filters), "d")[1],
+        ]
+        wide = f"""
+            SELECT d.paper_id, d.boost, d.year FROM discovery_paperindex d
+            WHERE d.document @@ {plain}{
+            "".join(f" AND {w}" for w in _filter_sql(_without_years(filters), "d")[0])
+        }
+        """  # noqa: S608 (only fixed fragments are formatted in; values are parameters)
+        word_share = 0.0  # the share of the catalogue the words alone match, predicted
 
         with connections[using or _read_alias()].cursor() as cursor:
             # The bands, highest boost first: every paper not yet read has a lower
@@ -281,24 +320,35 @@ class PostgresEngine:
                 # The index reads the lower edge only: an upper one would be a second
                 # range key, which collects every entry below it first.
                 band = " AND d.boost >= %s" + (" AND d.boost + 0 < %s" if above else "")
-                cursor.execute(
-                    f"{bitmap} {matches}{band}",
-                    [*params, edge, *([above] if above else [])],
-                )
-                found += cursor.fetchall()
+                bounds = [edge, *([above] if above else [])]
+                if years and above is None:
+                    cursor.execute(f"{bitmap} {wide}{band}", [*wide_params, *bounds])
+                    rows = cursor.fetchall()
+                    word_share = len(rows) / share / self._size(cursor)
+                    found += [
+                        (pk, boost)
+                        for pk, boost, year in rows
+                        if year is not None and years[0] <= year <= years[-1]
+                    ]
+                else:
+                    cursor.execute(f"{bitmap} {matches}{band}", [*params, *bounds])
+                    found += cursor.fetchall()
                 above = edge
                 if len(found) >= CANDIDATES:
                     return best(found)
-                if len(found) / share <= PROBE:
+                if word_share > WALK_FROM or len(found) / share <= PROBE:
                     break
-            # The rest (or all of a narrow query's matches): the GIN index lists every
-            # match, the boost sorts them.
-            cursor.execute(
-                f"{bitmap} {matches} LIMIT %s", [*params, PROBE + len(found) + 1]
-            )
-            rest = [row for row in cursor.fetchall() if above is None or row[1] < above]
-            if len(rest) <= PROBE:
-                return best(found + rest)
+            if word_share <= WALK_FROM:
+                # The rest (or all of a narrow query's matches): the GIN index lists
+                # every match, the boost sorts them.
+                cursor.execute(
+                    f"{bitmap} {matches} LIMIT %s", [*params, PROBE + len(found) + 1]
+                )
+                rest = [
+                    row for row in cursor.fetchall() if above is None or row[1] < above
+                ]
+                if len(rest) <= PROBE:
+                    return best(found + rest)
             # Broad below the bands: walking the rest of the papers in boost order finds
             # the missing candidates after reading a few times as many. A venue's papers
             # are walked in its own boost order (disc_idx_venue_boost); a year range's,
@@ -307,7 +357,6 @@ class PostgresEngine:
             below = " AND d.boost < %s" if above else ""
             walk = [*params, *([above] if above else [])]
             need = CANDIDATES - len(found)
-            years = _walk_years(filters)
             if years:
                 arm = (
                     f"({matches}{below} AND d.year = %s"

@@ -218,8 +218,10 @@ def test_broad_queries_rank_only_the_most_boosted_candidates(
     ],
 )
 @pytest.mark.parametrize("probe", [5000, 3])
+# A year range's words read in full (1.0), or walked at once after the first band (0.0).
+@pytest.mark.parametrize("walk_from", [1.0, 0.0])
 def test_candidates_read_band_by_band_are_the_most_boosted_matches(
-    monkeypatch, reindex, query, filters, probe
+    monkeypatch, reindex, query, filters, probe, walk_from
 ):
     from django.db import connection, transaction
 
@@ -247,6 +249,7 @@ def test_candidates_read_band_by_band_are_the_most_boosted_matches(
     monkeypatch.setattr(fulltext, "CANDIDATES", 8)
     monkeypatch.setattr(fulltext, "BANDS", (0.1, 0.3, 0.6))
     monkeypatch.setattr(fulltext, "PROBE", probe)
+    monkeypatch.setattr(fulltext, "WALK_FROM", walk_from)
     engine = fulltext.PostgresEngine()
     assert len(engine._band_edges(connection.cursor())) >= 3
 
