@@ -298,17 +298,13 @@ class PostgresEngine:
         # reading every match of a common word at once is slow: the first band is read
         # without the range, which it is filtered by here, to learn how common the
         # words are. Past WALK_FROM, the range is walked year by year at once.
-        wide_params = [
-            CONFIG,
-            parsed.text,
-            *_filter_sql(_without_years(filters), "d")[1],
-        ]
+        wide_where, wide_values = _filter_sql(_without_years(filters), "d")
+        wide_conditions = "".join(f" AND {w}" for w in wide_where)
         wide = f"""
             SELECT d.paper_id, d.boost, d.year FROM discovery_paperindex d
-            WHERE d.document @@ {plain}{
-            "".join(f" AND {w}" for w in _filter_sql(_without_years(filters), "d")[0])
-        }
+            WHERE d.document @@ {plain}{wide_conditions}
         """  # noqa: S608 (only fixed fragments are formatted in; values are parameters)
+        wide_params = [CONFIG, parsed.text, *wide_values]
         word_share = 0.0  # the share of the catalogue the words alone match, predicted
 
         with connections[using or _read_alias()].cursor() as cursor:
