@@ -179,6 +179,34 @@ def test_year_and_keyword_pages(client):
     assert "2015" in client.get(reverse("papers:year-list")).content.decode()
 
 
+def test_the_year_counts_are_kept_until_an_import_changes_them(client_logged_in):
+    from papers.services import PaperData, paper_upsert
+
+    PaperFactory(year=1999)
+    path = reverse("papers:year-list")
+
+    def shown(n):
+        return f'1999</a> <span class="count">{n}</span>' in (
+            client_logged_in.get(path).content.decode()
+        )
+
+    assert shown(1)
+    # A paper written around the services is counted once the kept counts expire...
+    PaperFactory(year=1999)
+    assert shown(1)
+
+    # ...an import at once.
+    paper_upsert(
+        PaperData(
+            title="Imported in 1999",
+            source="bibsonomy",
+            authors=(("New Author", ""),),
+            year=1999,
+        )
+    )
+    assert shown(3)
+
+
 @pytest.mark.parametrize("page", ["abc", "-3", "0", "", "1.5"])
 def test_bad_page_numbers_fall_back_to_first_page(client, page):
     paper = PaperFactory(year=2015, title="The Only Paper Of 2015")
