@@ -183,10 +183,6 @@ def _filter_sql(filters: Filters, alias: str) -> tuple[list[str], list]:
     return where, params
 
 
-def _without_years(filters: Filters) -> Filters:
-    return replace(filters, year_from=None, year_to=None)
-
-
 def _walk_years(filters: Filters) -> list[int]:
     """The years of a filter's range, when it is bounded and short enough to walk each."""
     first, last = filters.year_from, filters.year_to
@@ -273,17 +269,23 @@ class PostgresEngine:
         by a factor of a hundred, and the wrong plan reads the whole table. Call it
         inside a transaction: the switches last until it ends.
         """
-        where, params = _filter_sql(filters, "d")
-        conditions = "".join(f" AND {w}" for w in where)
         plain = (
             "regexp_replace(websearch_to_tsquery(%s::regconfig, %s)::text,"
             " '<(-|[0-9]+)>', '&', 'g')::tsquery"
         )
-        matches = f"""
-            SELECT d.paper_id, d.boost FROM discovery_paperindex d
-            WHERE d.document @@ {plain}{conditions}
-        """  # noqa: S608 (only fixed fragments are formatted in; values are parameters)
-        params = [CONFIG, parsed.text, *params]
+
+        def matching(columns: str, shape: Filters) -> tuple[str, list]:
+            """The SQL listing `columns` of the papers the words match within `shape`,
+            and its parameters."""
+            where, values = _filter_sql(shape, "d")
+            conditions = "".join(f" AND {w}" for w in where)
+            sql = f"""
+                SELECT {columns} FROM discovery_paperindex d
+                WHERE d.document @@ {plain}{conditions}
+            """  # noqa: S608 (only fixed fragments are formatted in; values are parameters)
+            return sql, [CONFIG, parsed.text, *values]
+
+        matches, params = matching("d.paper_id, d.boost", filters)
         # A filtered query's bitmaps (a common word's matches and a year range's papers)
         # outgrow the default work_mem and turn lossy: every match on a lossy page is
         # read and checked again, which doubled the time of a year range's search.
@@ -298,13 +300,10 @@ class PostgresEngine:
         # reading every match of a common word at once is slow: the first band is read
         # without the range, which it is filtered by here, to learn how common the
         # words are. Past WALK_FROM, the range is walked year by year at once.
-        wide_where, wide_values = _filter_sql(_without_years(filters), "d")
-        wide_conditions = "".join(f" AND {w}" for w in wide_where)
-        wide = f"""
-            SELECT d.paper_id, d.boost, d.year FROM discovery_paperindex d
-            WHERE d.document @@ {plain}{wide_conditions}
-        """  # noqa: S608 (only fixed fragments are formatted in; values are parameters)
-        wide_params = [CONFIG, parsed.text, *wide_values]
+        wide, wide_params = matching(
+            "d.paper_id, d.boost, d.year",
+            replace(filters, year_from=None, year_to=None),
+        )
         word_share = 0.0  # the share of the catalogue the words alone match, predicted
 
         with connections[using or _read_alias()].cursor() as cursor:
