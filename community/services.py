@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -17,7 +16,7 @@ from comments.models import Comment
 from comments.services import comment_render, comment_set_hidden
 from papers import links
 from papers.models import Paper
-from shortscience.cache import cache_touch
+from shortscience.cache import cache_forget, cache_touch
 from summaries.models import AuthorResponse, Summary
 from summaries.services import author_response_set_hidden, summary_set_hidden
 from users.models import MODERATORS_GROUP, User
@@ -34,11 +33,8 @@ MODERATORS = MODERATORS_GROUP
 
 
 def unread_forget(*user_ids: int) -> None:
-    """Forget the kept unread counts of these users, at once and again when the
-    transaction commits (a page rendered meanwhile may have kept the count before it)."""
-    keys = [unread_key(pk) for pk in user_ids]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    """Forget the kept unread counts of these users."""
+    cache_forget(*(unread_key(pk) for pk in user_ids))
 
 
 def notifications_for_comment(*, comment: Comment) -> list[Notification]:

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Sum
@@ -14,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from papers.models import Keyword, Paper, Venue
+from shortscience.cache import cache_forget
 from shortscience.queue import enqueue
 from summaries.models import Summary
 from users.models import User
@@ -118,12 +118,9 @@ def index_refresh_requests() -> None:
 
 
 def wanted_box_forget(*, venue_id: int | None, year: int | None) -> None:
-    """Forget the kept most-wanted box of a venue-year, at once and again on commit."""
-    if venue_id is None:
-        return
-    key = wanted_box_key(venue_id, year)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    """Forget the kept most-wanted box of a venue-year."""
+    if venue_id is not None:
+        cache_forget(wanted_box_key(venue_id, year))
 
 
 @transaction.atomic
@@ -208,12 +205,13 @@ def on_summary_published(*, summary: Summary) -> None:
     """Queue the mails to the paper's requesters (the summary is committed already)."""
     from .tasks import notify_summary_requesters
 
-    if PaperIndex.objects.filter(
-        paper_id=summary.paper_id, request_count__gt=0
-    ).exists():
-        # It leaves its venue-year's most-wanted box.
-        paper = Paper.objects.values("venue_id", "year").get(pk=summary.paper_id)
-        wanted_box_forget(**paper)
+    requested = (
+        Paper.objects.filter(pk=summary.paper_id, index__request_count__gt=0)
+        .values("venue_id", "year")
+        .first()
+    )
+    if requested is not None:
+        wanted_box_forget(**requested)  # it leaves its venue-year's most-wanted box
     if SummaryRequest.objects.filter(
         paper_id=summary.paper_id, notified_at__isnull=True
     ).exists():

@@ -143,6 +143,14 @@ def cache_touch(kind: str, *ids: object) -> None:
     transaction.on_commit(TouchAfterCommit(keys))
 
 
+def cache_forget(*keys: str) -> None:
+    """Delete derived data kept under `keys` (a count, a box of a page), at once and
+    again when the transaction commits: a page rendered meanwhile may have kept it from
+    the data before the commit."""
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def cache_depends(kind: str, *ids: object) -> None:
     """Record that the page being rendered shows these objects (no-op outside the cache)."""
     render = _rendering.get()
