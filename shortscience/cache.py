@@ -198,17 +198,29 @@ def _versions_add(keys: list[str], created_at: int) -> dict[str, int]:
             cache.add(key, created_at, timeout=None)
             found[key] = cache.get(key, 0)
         return found
-    # Redis: every key set-if-absent and read back in one round trip, not two a key.
+    # Redis: every key set-if-absent and read back in one command, not two a key.
     names = [cache.make_and_validate_key(key) for key in keys]
-    pipe = client.get_client(write=True).pipeline(transaction=False)
-    for name in names:
-        pipe.set(name, client.encode(created_at), nx=True)
-    pipe.mget(names)
-    stored = pipe.execute()[-1]
+    redis = client.get_client(write=True)
+    value = client.encode(created_at)
+    stored = []
+    for start in range(0, len(names), _ADD_VERSIONS_KEYS):
+        chunk = names[start : start + _ADD_VERSIONS_KEYS]
+        stored += redis.eval(_ADD_VERSIONS, len(chunk), *chunk, value)
     return {
         key: client.decode(value) if value is not None else 0
         for key, value in zip(keys, stored, strict=True)
     }
+
+
+# Set each key (KEYS) that has no value to ARGV[1], then return every key's value; at
+# most _ADD_VERSIONS_KEYS keys a call (Lua's unpack has a bound).
+_ADD_VERSIONS_KEYS = 1000
+_ADD_VERSIONS = """
+for _, key in ipairs(KEYS) do
+  redis.call("SET", key, ARGV[1], "NX")
+end
+return redis.call("MGET", unpack(KEYS))
+"""
 
 
 # Which pages, under which key ----------------------------------------------------------
