@@ -136,6 +136,8 @@ def home(request):
 # Stands for a reader's vote form in a kept summary card. Postgres text cannot hold a NUL
 # character, so no summary, comment or name can contain it.
 CARD_VOTE = "\x00vote\x00"
+# The texts of a summary its card does not show.
+CARD_DEFERRED = ("body", "excerpt_html", "plain_text", "pending_body")
 
 
 def _card_variant(summary, user, *, own_threads: set[int], viewer_is_author: bool):
@@ -195,7 +197,14 @@ def _summary_cards(request, paper, claims, viewer_is_author):
     missing = [s.pk for s in shown if s.pk not in cards]
     loaded: list[Summary] = []
     if missing:
-        full = {s.pk: s for s in _with_comments(Summary.objects.filter(pk__in=missing))}
+        # A card shows the rendered text: the Markdown source (read only while the
+        # text is being typeset) and the other derived texts stay in the table.
+        full = {
+            s.pk: s
+            for s in _with_comments(
+                Summary.objects.filter(pk__in=missing).defer(*CARD_DEFERRED)
+            )
+        }
         loaded = list(full.values())
         for summary in loaded:
             summary.threaded_comments = thread_order(summary.comments.all())

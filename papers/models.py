@@ -266,11 +266,13 @@ class Paper(TimeStampedModel):
         return reverse("paper-detail", kwargs={"pk": self.pk})
 
     @property
-    def authorships_in_order(self):
-        """The paper's authorships, first author first: the plain list a page of rows
-        prefetched (`listed_authorships`, papers.selectors.paper_list), else `authorships`."""
-        listed = self.__dict__.get("listed_authorships")
-        return listed if listed is not None else self.authorships.all()
+    def author_names_listed(self) -> list[str]:
+        """The authors' names, first author first: those a page of rows attached
+        (papers.selectors.attach_listed_authors), else from the prefetched authorships."""
+        listed = self.__dict__.get("listed_author_names")
+        if listed is not None:
+            return listed
+        return [authorship.author.name for authorship in self.authorships.all()]
 
     @property
     def arxiv_abs_url(self) -> str:

@@ -3,7 +3,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from shortscience.cache import cache_version
 from shortscience.identifiers import ArxivId, BibsonomyRef, Identifier, normalise_title
@@ -21,17 +22,40 @@ from .sources.clients import Fetchers
 from .sources.http import SourceError, TransientSourceError
 
 
-def _with_authors(qs: QuerySet, *, listed: bool = False) -> QuerySet:
-    """Add the venue and the ordered authors. `listed`: into a plain list
-    (`listed_authorships`, read through Paper.authorships_in_order), which skips the
-    queryset Django builds for each paper's `authorships`: a page of rows needs no more."""
+def _with_authors(qs: QuerySet) -> QuerySet:
+    """Add the venue and the ordered authors."""
     return qs.select_related("venue").prefetch_related(
         Prefetch(
             "authorships",
             queryset=Authorship.objects.select_related("author").order_by("position"),
-            to_attr="listed_authorships" if listed else None,
         )
     )
+
+
+# How many authors a paper row names before "et al." (includes/_authors_short.html).
+AUTHORS_LISTED = 5
+# What a row of a paper list never shows: left in the table, not carried to the page.
+ROW_DEFERRED = ("abstract", "arxiv_comment", "journal_ref", "links")
+
+
+def attach_listed_authors(papers) -> None:
+    """Give each paper of a page of rows the names of its first AUTHORS_LISTED + 1
+    authors in order (the last one only tells the row to add "et al."), read through
+    Paper.author_names_listed: one query of plain values, no Authorship or Author objects."""
+    papers = list(papers)
+    names: dict[int, list[str]] = {paper.pk: [] for paper in papers}
+    rank = Window(RowNumber(), partition_by=F("paper_id"), order_by=F("position").asc())
+    rows = (
+        Authorship.objects.filter(paper_id__in=names)
+        .annotate(rank=rank)
+        .filter(rank__lte=AUTHORS_LISTED + 1)
+        .order_by("paper_id", "position")
+        .values_list("paper_id", "author__name")
+    )
+    for paper_id, name in rows:
+        names[paper_id].append(name)
+    for paper in papers:
+        paper.listed_author_names = names[paper.pk]
 
 
 def paper_get(*, pk: int) -> Paper:
@@ -42,18 +66,24 @@ def paper_get(*, pk: int) -> Paper:
 def paper_list(*, filters: Q | None = None, excerpts: bool = False) -> QuerySet[Paper]:
     """Return papers with authors and their public summary counts, newest year first.
 
-    With `excerpts` (a page of rows), each paper also carries `top_summaries`: its best
-    public summary (highest score, then newest) in a list of at most one, for the
-    excerpt under its row, one more query for the whole page; and its authors come as a
-    plain list (Paper.authorships_in_order).
+    With `excerpts` (a page of rows), each paper carries `top_summaries` instead of its
+    authors: its best public summary (highest score, then newest) in a list of at most
+    one, for the excerpt under its row, one more query for the whole page; the long
+    text a row does not show stays in the table, and the caller gives the page it shows
+    its authors' names with attach_listed_authors.
     """
     qs = Paper.objects.with_public_summary_count()
     if filters is not None:
         qs = qs.filter(filters)
-    qs = _with_authors(qs, listed=excerpts).order_by("-year", "title", "pk")
     if excerpts:
-        qs = qs.prefetch_related(_top_summaries())
-    return qs
+        qs = (
+            qs.select_related("venue")
+            .defer(*ROW_DEFERRED)
+            .prefetch_related(_top_summaries())
+        )
+    else:
+        qs = _with_authors(qs)
+    return qs.order_by("-year", "title", "pk")
 
 
 # How many summaries a paper row shows an excerpt of.

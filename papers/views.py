@@ -71,6 +71,7 @@ def _paper_rows(
         if empty_404 and not page.object_list:
             raise Http404(empty_404)
         _shows_papers(page.object_list)
+        selectors.attach_listed_authors(page.object_list)
         context = {"page": page, "show_venue": show_venue, "decision": decision}
         return {"html": render_to_string("includes/_paper_list.html", context)}
 
