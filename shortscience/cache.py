@@ -201,11 +201,11 @@ def _versions_add(keys: list[str], created_at: int) -> dict[str, int]:
     # Redis: every key set-if-absent and read back in one command, not two a key.
     names = [cache.make_and_validate_key(key) for key in keys]
     redis = client.get_client(write=True)
-    value = client.encode(created_at)
+    version = client.encode(created_at)
     stored = []
     for start in range(0, len(names), _ADD_VERSIONS_KEYS):
         chunk = names[start : start + _ADD_VERSIONS_KEYS]
-        stored += redis.eval(_ADD_VERSIONS, len(chunk), *chunk, value)
+        stored += redis.eval(_ADD_VERSIONS, len(chunk), *chunk, version)
     return {
         key: client.decode(value) if value is not None else 0
         for key, value in zip(keys, stored, strict=True)

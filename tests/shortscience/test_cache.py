@@ -311,3 +311,19 @@ def test_versions_never_seen_start_at_the_render_and_the_first_writer_wins():
         "v:paper:new-a": 100,
         "v:paper:new-b": 200,
     }
+
+
+def test_a_render_declaring_thousands_of_new_versions_stores_and_reads_them_all():
+    """Redis stores them with one Lua call per thousand keys; each key that already has
+    a version keeps it."""
+    from shortscience.cache import _versions
+
+    keys = [f"v:paper:many-{n}" for n in range(2500)]
+    cache.set_many({keys[10]: 7, keys[1500]: 9}, timeout=None)
+
+    found = _versions(keys, created_at=300)
+
+    assert len(found) == 2500
+    assert found[keys[10]] == 7 and found[keys[1500]] == 9
+    assert {v for k, v in found.items() if k not in (keys[10], keys[1500])} == {300}
+    assert cache.get(keys[2499]) == 300
