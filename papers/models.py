@@ -148,6 +148,10 @@ class PaperQuerySet(models.QuerySet):
         )
 
 
+# How many authors a row or a card names before "et al." (includes/_authors_short.html).
+AUTHORS_SHOWN = 5
+
+
 class Paper(TimeStampedModel):
     """A paper. Its metadata comes from arXiv, BibSonomy or Crossref, never typed by hand."""
 
@@ -273,6 +277,12 @@ class Paper(TimeStampedModel):
         if listed is not None:
             return listed
         return [authorship.author.name for authorship in self.authorships.all()]
+
+    @property
+    def author_names_short(self) -> tuple[list[str], bool]:
+        """The first AUTHORS_SHOWN names, and whether the paper has more ("et al.")."""
+        names = self.author_names_listed
+        return names[:AUTHORS_SHOWN], len(names) > AUTHORS_SHOWN
 
     @property
     def arxiv_abs_url(self) -> str:

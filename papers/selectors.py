@@ -10,6 +10,7 @@ from shortscience.cache import cache_version
 from shortscience.identifiers import ArxivId, BibsonomyRef, Identifier, normalise_title
 
 from .models import (
+    AUTHORS_SHOWN,
     Authorship,
     Keyword,
     Paper,
@@ -32,14 +33,12 @@ def _with_authors(qs: QuerySet) -> QuerySet:
     )
 
 
-# How many authors a paper row names before "et al." (includes/_authors_short.html).
-AUTHORS_LISTED = 5
 # What a row of a paper list never shows: left in the table, not carried to the page.
 ROW_DEFERRED = ("abstract", "arxiv_comment", "journal_ref", "links")
 
 
 def attach_listed_authors(papers) -> None:
-    """Give each paper of a page of rows the names of its first AUTHORS_LISTED + 1
+    """Give each paper of a page of rows the names of its first AUTHORS_SHOWN + 1
     authors in order (the last one only tells the row to add "et al."), read through
     Paper.author_names_listed: one query of plain values, no Authorship or Author objects."""
     papers = list(papers)
@@ -48,7 +47,7 @@ def attach_listed_authors(papers) -> None:
     rows = (
         Authorship.objects.filter(paper_id__in=names)
         .annotate(rank=rank)
-        .filter(rank__lte=AUTHORS_LISTED + 1)
+        .filter(rank__lte=AUTHORS_SHOWN + 1)
         .order_by("paper_id", "position")
         .values_list("paper_id", "author__name")
     )

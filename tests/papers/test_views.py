@@ -111,6 +111,7 @@ def test_paper_rows_name_the_first_five_authors_in_order(client):
     venue = VenueFactory(slug="many-authors")
     PaperFactory(venue=venue, year=2020, authors=[f"Author {n}" for n in "ABCDEFG"])
     PaperFactory(venue=venue, year=2020, authors=["Solo Writer"])
+    PaperFactory(venue=venue, year=2020, authors=["<b>Bold</b> & Co", "Plain Name"])
     venues_recount()
 
     html = client.get(reverse("papers:venue-year", args=["many-authors", 2020]))
@@ -118,6 +119,9 @@ def test_paper_rows_name_the_first_five_authors_in_order(client):
     assert "Author A, Author B, Author C, Author D, Author E, et al." in html
     assert "Author F" not in html
     assert "Solo Writer" in html
+    # Names are escaped one by one, the separators are not.
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co, Plain Name" in html
+    assert "<b>Bold</b>" not in html
 
 
 def test_paper_rows_show_the_best_public_summarys_excerpt(client):
