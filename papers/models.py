@@ -270,18 +270,13 @@ class Paper(TimeStampedModel):
         return reverse("paper-detail", kwargs={"pk": self.pk})
 
     @property
-    def author_names_listed(self) -> list[str]:
-        """The authors' names, first author first: those a page of rows attached
-        (papers.selectors.attach_listed_authors), else from the prefetched authorships."""
-        listed = self.__dict__.get("listed_author_names")
-        if listed is not None:
-            return listed
-        return [authorship.author.name for authorship in self.authorships.all()]
-
-    @property
     def author_names_short(self) -> tuple[list[str], bool]:
-        """The first AUTHORS_SHOWN names, and whether the paper has more ("et al.")."""
-        names = self.author_names_listed
+        """The first AUTHORS_SHOWN authors' names, first author first, and whether the
+        paper has more ("et al."): from the names a page of rows attached
+        (papers.selectors.attach_listed_authors), else the prefetched authorships."""
+        names = self.__dict__.get("listed_author_names")
+        if names is None:
+            names = [authorship.author.name for authorship in self.authorships.all()]
         return names[:AUTHORS_SHOWN], len(names) > AUTHORS_SHOWN
 
     @property

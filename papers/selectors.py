@@ -40,7 +40,7 @@ ROW_DEFERRED = ("abstract", "arxiv_comment", "journal_ref", "links")
 def attach_listed_authors(papers) -> None:
     """Give each paper of a page of rows the names of its first AUTHORS_SHOWN + 1
     authors in order (the last one only tells the row to add "et al."), read through
-    Paper.author_names_listed: one query of plain values, no Authorship or Author objects."""
+    Paper.author_names_short: one query of plain values, no Authorship or Author objects."""
     papers = list(papers)
     names: dict[int, list[str]] = {paper.pk: [] for paper in papers}
     rank = Window(RowNumber(), partition_by=F("paper_id"), order_by=F("position").asc())
