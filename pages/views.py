@@ -136,8 +136,8 @@ def home(request):
 # Stands for a reader's vote form in a kept summary card. Postgres text cannot hold a NUL
 # character, so no summary, comment or name can contain it.
 CARD_VOTE = "\x00vote\x00"
-# The texts of a summary its card does not show.
-CARD_DEFERRED = ("body", "excerpt_html", "plain_text", "pending_body")
+# The texts of a summary its card does not show: all but the rendered text.
+CARD_DEFERRED = tuple(f for f in summary_selectors.SUMMARY_TEXT if f != "body_html")
 
 
 def _card_variant(summary, user, *, own_threads: set[int], viewer_is_author: bool):
