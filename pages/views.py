@@ -21,6 +21,7 @@ from papers import selectors as paper_selectors
 from papers.models import Paper
 from shortscience import markup
 from shortscience.cache import (
+    at_the_door,
     cache_depends,
     piece_render,
     pieces_get,
@@ -382,8 +383,10 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@at_the_door
 def ping(request):
-    """Answer "pong" without the database or templates: the ceiling for load tests."""
+    """Answer "pong" without the database or templates, before the middleware chain:
+    a liveness probe, and the ceiling for load tests."""
     return HttpResponse("pong", content_type="text/plain")
 
 

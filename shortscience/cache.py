@@ -36,14 +36,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 from redis.exceptions import RedisError
 
 from shortscience import dbrouter
+from shortscience.tracked import TrackedVersions
 
 logger = logging.getLogger(__name__)
 # What the cache raises when its server is down.
@@ -86,6 +88,31 @@ def _version_key(kind: str, ident: object) -> str:
     return f"v:{kind}:{ident}"
 
 
+# The versions this process read, kept in memory while Redis announces every change to
+# them (shortscience/tracked.py): a hit then needs no round trip at all.
+TRACKED = TrackedVersions("v:")
+
+
+def _tracked() -> TrackedVersions | None:
+    """The memory of versions, when the cache is Redis and CACHE_TRACK_VERSIONS is on."""
+    if not settings.CACHE_TRACK_VERSIONS or not _is_redis():
+        return None
+    return TRACKED
+
+
+def versions_settle(timeout: float = 2.0) -> None:
+    """Wait until this process has heard of every change to versions made so far, by any
+    process (no-op unless versions are tracked)."""
+    tracked = _tracked()
+    if tracked is not None:
+        tracked.settle(timeout)
+
+
+def _is_redis() -> bool:
+    client = getattr(cache, "client", None)
+    return client is not None and hasattr(client, "get_client")
+
+
 def _touch_now(keys: list[str]) -> None:
     now = time.time_ns()
     try:
@@ -94,6 +121,8 @@ def _touch_now(keys: list[str]) -> None:
         # Redis keeps nothing on disk here: when it comes back it is empty, so no page
         # stored under the old versions survives.
         logger.warning("cache unavailable, versions not moved: %s", exc)
+    # This process sees its own change at once; the others when Redis announces it.
+    TRACKED.drop(keys)
 
 
 class TouchAfterCommit:
@@ -178,8 +207,18 @@ def _versions(keys: Iterable[str], *, created_at: int | None = None) -> dict[str
     touched it during the render (its touch would have stored it).
     """
     keys = list(keys)
-    # A copy: with the cache down, django-redis answers every call with one shared {}.
-    found = dict(cache.get_many(keys)) if keys else {}
+    tracked = _tracked()
+    found: dict[str, int]
+    if tracked is None:
+        found, unknown, generation = {}, keys, -1
+    else:
+        found, unknown, generation = tracked.lookup(keys)
+    if unknown:
+        # A copy: with the cache down, django-redis answers every call with one shared {}.
+        read = dict(cache.get_many(unknown))
+        if tracked is not None:
+            tracked.keep(read, generation)
+        found.update(read)
     if created_at is not None:
         missing = [key for key in keys if key not in found]
         if missing:
@@ -190,8 +229,7 @@ def _versions(keys: Iterable[str], *, created_at: int | None = None) -> dict[str
 def _versions_add(keys: list[str], created_at: int) -> dict[str, int]:
     """Store `created_at` as the version of each key that has none yet, and return what
     each key holds then (another process may have stored its own first)."""
-    client = getattr(cache, "client", None)
-    if client is None or not hasattr(client, "get_client"):
+    if not _is_redis():
         # Not Redis (the embedded file cache): one key at a time.
         found = {}
         for key in keys:
@@ -199,6 +237,7 @@ def _versions_add(keys: list[str], created_at: int) -> dict[str, int]:
             found[key] = cache.get(key, 0)
         return found
     # Redis: every key set-if-absent and read back in one command, not two a key.
+    client = cache.client  # type: ignore[attr-defined]  # django-redis
     names = [cache.make_and_validate_key(key) for key in keys]
     redis = client.get_client(write=True)
     version = client.encode(created_at)
@@ -291,12 +330,32 @@ def cache_anonymous(
     return decorate(view) if view is not None else decorate
 
 
+def at_the_door(view):
+    """Answer this view first, before sessions, authentication, CSRF and security headers.
+
+    For views that read nothing of the request but its path and answer a few plain bytes
+    (a liveness probe): under load they cost what Django itself costs, not the chain's.
+    """
+    view.at_the_door = True
+    return view
+
+
+@lru_cache(maxsize=4096)
+def _door_view(urlconf: str, path: str):
+    """Return the view at `path` if it is answered at the door, else None."""
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    return match.func if getattr(match.func, "at_the_door", False) else None
+
+
 def _cacheable_request(request) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
-        and not request.headers.get("HX-Request")
+        and not request.META.get("HTTP_HX_REQUEST")
     )
 
 
@@ -336,21 +395,34 @@ def page_key(request) -> Planned | None:
     """Return how an anonymous request to a cached page is cached, or None."""
     if not _cacheable_request(request):
         return None
-    view = _page_view(settings.ROOT_URLCONF, request.path_info)
-    if view is None:
+    urlconf, path_info = settings.ROOT_URLCONF, request.path_info
+    if _page_view(urlconf, path_info) is None:
         return None
     try:
         host = request.get_host()
     except DisallowedHost:
         return None
+    query = get_bytes_from_wsgi(request.META, "QUERY_STRING", "")
+    return _planned(urlconf, path_info, request.scheme, host, request.path, query)
+
+
+@lru_cache(maxsize=4096)
+def _planned(
+    urlconf: str, path_info: str, scheme: str, host: str, path: str, query: bytes
+) -> Planned:
+    """The key of a page, from its address and how its view is cached (remembered: most
+    requests ask for an address asked for before)."""
+    view = _page_view(urlconf, path_info)
+    assert view is not None  # page_key asked first
     params, timeout, admit_after, lags, lag_seconds = view
+    given = QueryDict(query, encoding=settings.DEFAULT_CHARSET)
     kept = []
     for name in sorted(params):
-        value = request.GET.get(name)
+        value = given.get(name)
         canonical = params[name](value) if value is not None else None
         if canonical is not None:
             kept.append((name, canonical))
-    address = f"{request.scheme}://{host}{request.path}?{urlencode(kept)}"
+    address = f"{scheme}://{host}{path}?{urlencode(kept)}"
     digest = hashlib.sha256(address.encode()).hexdigest()[:32]
     return Planned(f"page:{digest}", timeout, admit_after, lags, lag_seconds)
 
@@ -592,7 +664,7 @@ def _current(entry: dict, lag_seconds: int) -> bool:
 
 
 def _accepts_gzip(request) -> bool:
-    for part in request.headers.get("Accept-Encoding", "").split(","):
+    for part in request.META.get("HTTP_ACCEPT_ENCODING", "").split(","):
         coding, _, q = part.strip().partition(";")
         if coding.strip().lower() == "gzip":
             return q.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
@@ -606,39 +678,64 @@ def _etag_matches(header: str, etags: tuple[str, ...]) -> bool:
     return any(etag in sent for etag in etags)
 
 
-def _answer(request, entry: dict, state: str) -> HttpResponse:
-    use_gzip = entry["gzip"] is not None and _accepts_gzip(request)
-    plain = f'"{entry["etag"]}"'
-    zipped = f'"{entry["etag"]}-gz"'
-    validators = {
-        "ETag": zipped if use_gzip else plain,
+def _validators(entry: dict, use_gzip: bool) -> dict[str, str]:
+    return {
+        "ETag": f'"{entry["etag"]}-gz"' if use_gzip else f'"{entry["etag"]}"',
         "Last-Modified": http_date(entry["modified"]),
         "Cache-Control": (
             f"public, max-age=0, s-maxage={S_MAXAGE}, "
             f"stale-while-revalidate={STALE_WHILE_REVALIDATE}"
         ),
     }
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match is not None:
-        not_modified = _etag_matches(if_none_match, (plain, zipped))
-    else:
-        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-        not_modified = since is not None and entry["modified"] <= since
-    response: HttpResponse
-    if not_modified:
-        response = HttpResponseNotModified()
-    else:
+
+
+def _vary(response, entry: dict) -> None:
+    patch_vary_headers(response, ["Cookie"])
+    if entry["gzip"] is not None:
+        patch_vary_headers(response, ["Accept-Encoding"])
+
+
+def _full_headers(entry: dict, use_gzip: bool) -> dict[str, str]:
+    """The headers of a full answer from `entry`, worked out once per entry and kept with
+    it (a process answers the same entry many times)."""
+    prepared = entry.setdefault("_answers", {})
+    if use_gzip not in prepared:
         response = HttpResponse(entry["gzip"] if use_gzip else entry["body"])
         for name, value in entry["headers"]:
             response[name] = value
         if use_gzip:
             response["Content-Encoding"] = "gzip"
         response["Content-Length"] = str(len(response.content))
-    for name, value in validators.items():
-        response[name] = value
-    patch_vary_headers(response, ["Cookie"])
-    if entry["gzip"] is not None:
-        patch_vary_headers(response, ["Accept-Encoding"])
+        for name, value in _validators(entry, use_gzip).items():
+            response[name] = value
+        _vary(response, entry)
+        prepared[use_gzip] = dict(response.items())
+    return prepared[use_gzip]
+
+
+def _answer(request, entry: dict, state: str) -> HttpResponse:
+    use_gzip = entry["gzip"] is not None and _accepts_gzip(request)
+    meta = request.META
+    if_none_match = meta.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        etag = entry["etag"]
+        not_modified = _etag_matches(if_none_match, (f'"{etag}"', f'"{etag}-gz"'))
+    elif "HTTP_IF_MODIFIED_SINCE" in meta:
+        since = parse_http_date_safe(meta["HTTP_IF_MODIFIED_SINCE"])
+        not_modified = since is not None and entry["modified"] <= since
+    else:
+        not_modified = False
+    response: HttpResponse
+    if not_modified:
+        response = HttpResponseNotModified()
+        for name, value in _validators(entry, use_gzip).items():
+            response[name] = value
+        _vary(response, entry)
+    else:
+        response = HttpResponse(
+            entry["gzip"] if use_gzip else entry["body"],
+            headers=_full_headers(entry, use_gzip),
+        )
     response["X-Cache"] = state
     return response
 
@@ -656,6 +753,9 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        door = _door_view(settings.ROOT_URLCONF, request.path_info)
+        if door is not None:
+            return door(request)
         planned = page_key(request)
         if planned is None:
             # Fragments of pages not cached whole (signed-in readers) still need a start.

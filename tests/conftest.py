@@ -19,7 +19,10 @@ def _fresh_cache():
     """Start every test with an empty cache: rate-limit counters must not leak."""
     from django.core.cache import cache
 
+    from shortscience.cache import TRACKED
+
     cache.clear()
+    TRACKED.clear()  # what this process kept of the versions (Redis announces it later)
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +75,8 @@ def redis_worker(transactional_db):
 def wait_for(predicate, timeout=30.0):
     """Poll `predicate` until it holds (True) or `timeout` seconds pass (False).
 
-    Only for the `worker` tests, where a real worker finishes a task in its own time.
+    For the `worker` tests, where a real worker finishes a task in its own time, and for
+    announcements that Redis sends when it will.
     """
     import time
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from shortscience.cache import versions_settle
 from tests.factories import CommentFactory, SummaryFactory
 
 pytestmark = pytest.mark.django_db
@@ -390,6 +391,7 @@ def test_emptying_the_cache_makes_pages_kept_in_memory_stale(paper_path):
     assert Client().get(paper_path)["X-Cache"] == "hit"
 
     cache.clear()
+    versions_settle()  # Redis announces the flush to every process
 
     assert Client().get(paper_path)["X-Cache"] == "miss"
 
@@ -466,3 +468,16 @@ def test_a_page_writes_the_fragments_and_cards_it_rendered_in_one_call(
     # The header, the thread, its three comments and the summary's card.
     assert len([k for k in kept[0] if k.startswith("frag:")]) == 5
     assert len([k for k in kept[0] if k.startswith("card:")]) == 1
+
+
+# Views answered at the door ---------------------------------------------------------------
+
+
+def test_ping_is_answered_before_sessions_the_database_and_the_policy_headers():
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get("/ping", HTTP_COOKIE="sessionid=whatever")
+
+    assert response.status_code == 200 and response.content == b"pong"
+    assert len(queries) == 0  # the session named by the cookie is never read
+    assert "Content-Security-Policy" not in response  # the chain never ran
+    assert response["X-Request-ID"]  # named and logged all the same

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from shortscience.cache import versions_settle
 from summaries.models import Summary
 from tests.factories import SummaryFactory, UserFactory
 
@@ -73,6 +74,7 @@ def test_database_outage_answers_503_with_retry_after(client, monkeypatch):
     from papers import selectors
 
     cache.clear()  # a page cached earlier would be served at the door, database or not
+    versions_settle()
 
     def refuse(**kwargs):
         raise OperationalError("could not connect to server: Connection refused")
@@ -90,6 +92,7 @@ def test_a_cached_page_is_still_served_while_the_database_is_down(monkeypatch):
     from papers import selectors
 
     cache.clear()
+    versions_settle()
     path = SummaryFactory(body="kept at the door").paper.get_absolute_url()
     Client().get(path)
 
