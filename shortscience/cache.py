@@ -340,16 +340,6 @@ def at_the_door(view):
     return view
 
 
-@lru_cache(maxsize=4096)
-def _door_view(urlconf: str, path: str):
-    """Return the view at `path` if it is answered at the door, else None."""
-    try:
-        match = resolve(path, urlconf)
-    except Resolver404:
-        return None
-    return match.func if getattr(match.func, "at_the_door", False) else None
-
-
 def _cacheable_request(request) -> bool:
     return (
         request.method in ("GET", "HEAD")
@@ -369,26 +359,42 @@ class Planned(NamedTuple):
     lag_seconds: int
 
 
+class _Terms(NamedTuple):
+    """What the door needs to know of the view at a path."""
+
+    door: Callable | None  # the view, if it is answered at the door
+    cached: tuple[Params, int, int, frozenset[str], int] | None  # see _page_view
+
+
 @lru_cache(maxsize=4096)
+def _view_terms(urlconf: str, path: str) -> _Terms:
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return _Terms(None, None)
+    view = match.func
+    door = view if getattr(view, "at_the_door", False) else None
+    params: Params | None = getattr(view, "cache_params", None)
+    if params is None:
+        return _Terms(door, None)
+    return _Terms(
+        door,
+        (
+            params,
+            getattr(view, "cache_timeout", PAGE_TIMEOUT),
+            getattr(view, "cache_admit_after", 1),
+            getattr(view, "cache_lags", frozenset()),
+            getattr(view, "cache_lag_seconds", PAGE_TIMEOUT),
+        ),
+    )
+
+
 def _page_view(
     urlconf: str, path: str
 ) -> tuple[Params, int, int, frozenset[str], int] | None:
     """Return how the view at `path` is cached (params, timeout, admit after, lags and
-    for how long)."""
-    try:
-        match = resolve(path, urlconf)
-    except Resolver404:
-        return None
-    params: Params | None = getattr(match.func, "cache_params", None)
-    if params is None:
-        return None
-    return (
-        params,
-        getattr(match.func, "cache_timeout", PAGE_TIMEOUT),
-        getattr(match.func, "cache_admit_after", 1),
-        getattr(match.func, "cache_lags", frozenset()),
-        getattr(match.func, "cache_lag_seconds", PAGE_TIMEOUT),
-    )
+    for how long), or None when it is not."""
+    return _view_terms(urlconf, path).cached
 
 
 def page_key(request) -> Planned | None:
@@ -753,7 +759,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        door = _door_view(settings.ROOT_URLCONF, request.path_info)
+        door = _view_terms(settings.ROOT_URLCONF, request.path_info).door
         if door is not None:
             return door(request)
         planned = page_key(request)
