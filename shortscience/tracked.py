@@ -41,6 +41,7 @@ SETTLE_PREFIX = "versions-settle:"
 LEASE_SECONDS = 5.0
 PING_SECONDS = 1.0
 RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 60.0
 # At most this many versions are kept; past it, memory starts over.
 MAX_KEYS = 200_000
 
@@ -137,20 +138,30 @@ class TrackedVersions:
         return pool.connection_class(**kwargs), cache.make_key("")
 
     def _listen(self) -> None:
+        """Listen, and after a failure listen again: a second later if it had been
+        listening, else after a wait that doubles up to a minute (a Redis that refuses
+        tracking)."""
+        wait = RETRY_SECONDS
         while not self.stopping.is_set():
             connection = None
             try:
                 connection, own_prefix = self._connection()
                 self._subscribe(connection, own_prefix)
+                wait = RETRY_SECONDS
                 self._hear(connection, len(own_prefix))
             except Exception as exc:  # noqa: BLE001 (any failure: start over, untrusted)
-                logger.info("cache change announcements lost, reconnecting: %s", exc)
+                logger.info(
+                    "cache change announcements lost, listening again in %.0f s: %s",
+                    wait,
+                    exc,
+                )
             finally:
                 self.live = False
                 self.clear()
                 if connection is not None:
                     connection.disconnect()
-            self.stopping.wait(RETRY_SECONDS)
+            self.stopping.wait(wait)
+            wait = min(wait * 2, MAX_RETRY_SECONDS)
 
     def _subscribe(self, connection, own_prefix: str) -> None:
         connection.connect()

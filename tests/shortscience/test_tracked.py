@@ -150,3 +150,24 @@ def test_a_page_kept_in_memory_is_stale_once_another_process_moves_a_version(
     versions_settle()
 
     assert Client().get(path)["X-Cache"] == "miss"
+
+
+def test_a_redis_that_refuses_tracking_leaves_every_read_to_redis(monkeypatch):
+    from shortscience.tracked import TrackedVersions
+
+    refused = []
+
+    def refuse(self, connection, own_prefix):
+        refused.append(own_prefix)
+        raise redis.ResponseError("unknown command 'CLIENT', with args beginning with")
+
+    monkeypatch.setattr(TrackedVersions, "_subscribe", refuse)
+    tracked = TrackedVersions("v:")
+    try:
+        assert not tracked.trusted()  # starts listening
+        assert wait_for(lambda: refused, timeout=3)
+        assert not tracked.trusted()
+        tracked.keep({"v:paper:8": 81}, 0)
+        assert tracked.lookup(["v:paper:8"]) == ({}, ["v:paper:8"], -1)
+    finally:
+        tracked.stop()
