@@ -419,7 +419,8 @@ def _planned(
     """The key of a page, from its address and how its view is cached (remembered: most
     requests ask for an address asked for before)."""
     view = _page_view(urlconf, path_info)
-    assert view is not None  # page_key asked first
+    if view is None:  # page_key asks first
+        raise ValueError(f"{path_info} is not a cached page")
     params, timeout, admit_after, lags, lag_seconds = view
     given = QueryDict(query, encoding=settings.DEFAULT_CHARSET)
     kept = []
