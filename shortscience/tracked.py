@@ -99,7 +99,8 @@ class TrackedVersions:
             self.values.update(read)
 
     def drop(self, keys: Iterable[str]) -> None:
-        """Forget versions this process is moving (its own writes)."""
+        """Forget versions that moved: this process's own writes, or those Redis
+        announced."""
         with self.lock:
             self.generation += 1
             for key in keys:
