@@ -206,8 +206,10 @@ class TrackedVersions:
             if versions:
                 self.drop(versions)
             for key in keys:
-                if key in self.awaited:
-                    self.awaited[key].set()
+                # .get: `settle` may stop waiting (and forget its marker) meanwhile.
+                awaited = self.awaited.get(key)
+                if awaited is not None:
+                    awaited.set()
 
     def settle(self, timeout: float = 2.0) -> None:
         """Wait until this process has heard every change Redis announced so far.
