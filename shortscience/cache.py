@@ -685,9 +685,15 @@ def _etag_matches(header: str, etags: tuple[str, ...]) -> bool:
     return any(etag in sent for etag in etags)
 
 
+def _etags(entry: dict) -> tuple[str, str]:
+    """The ETags of a stored page: as stored, and gzipped."""
+    return f'"{entry["etag"]}"', f'"{entry["etag"]}-gz"'
+
+
 def _validators(entry: dict, use_gzip: bool) -> dict[str, str]:
+    plain, zipped = _etags(entry)
     return {
-        "ETag": f'"{entry["etag"]}-gz"' if use_gzip else f'"{entry["etag"]}"',
+        "ETag": zipped if use_gzip else plain,
         "Last-Modified": http_date(entry["modified"]),
         "Cache-Control": (
             f"public, max-age=0, s-maxage={S_MAXAGE}, "
@@ -725,8 +731,7 @@ def _answer(request, entry: dict, state: str) -> HttpResponse:
     meta = request.META
     if_none_match = meta.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
-        etag = entry["etag"]
-        not_modified = _etag_matches(if_none_match, (f'"{etag}"', f'"{etag}-gz"'))
+        not_modified = _etag_matches(if_none_match, _etags(entry))
     elif "HTTP_IF_MODIFIED_SINCE" in meta:
         since = parse_http_date_safe(meta["HTTP_IF_MODIFIED_SINCE"])
         not_modified = since is not None and entry["modified"] <= since
