@@ -443,6 +443,19 @@ def follow_list(*, user: User) -> list[Follow]:
     )
 
 
+def followed_by(request) -> set[tuple[str, int]]:
+    """Return {(kind, target id)} the request's signed-in reader follows, read once per
+    request (empty for anybody else)."""
+    if request is None or not request.user.is_authenticated:
+        return set()
+    if not hasattr(request, "_discovery_followed"):
+        rows = Follow.objects.filter(user=request.user).values_list(
+            "venue_id", "keyword_id", "writer_id"
+        )
+        request._discovery_followed = followed_keys(rows)
+    return request._discovery_followed
+
+
 def followed_keys(follows) -> set[tuple[str, int]]:
     """Return {(kind, target id)} for follows (Follow objects or their id triples)."""
     keys: set[tuple[str, int]] = set()

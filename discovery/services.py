@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from papers.models import Keyword, Paper, Venue
-from shortscience.cache import cache_forget
+from shortscience.cache import cache_forget, cache_touch
 from shortscience.queue import enqueue
 from summaries.models import Summary
 from users.models import User
@@ -147,6 +147,7 @@ def summary_request_set(*, user: User, paper: Paper, wanted: bool) -> int:
                 request_count=F("request_count") - 1
             )
     wanted_box_forget(venue_id=paper.venue_id, year=paper.year)
+    cache_touch("summary-requests", paper.pk)  # the count its page shows
     return SummaryRequest.objects.filter(paper=paper).count()
 
 

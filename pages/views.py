@@ -2,9 +2,11 @@
 
 from functools import partial
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import truncatewords
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
@@ -15,6 +17,8 @@ from comments.models import Comment
 from comments.selectors import thread_order
 from community import selectors as community_selectors
 from discovery import selectors as discovery_selectors
+from discovery.models import SummaryRequest
+from discovery.selectors import followed_by
 from feeds.templatetags.sharing import summary_image
 from lists import selectors as list_selectors
 from papers import selectors as paper_selectors
@@ -27,10 +31,11 @@ from shortscience.cache import (
     pieces_get,
     versions_read_ahead,
 )
+from shortscience.holes import Hole, Holes, fill
 from shortscience.pagination import paginate
 from shortscience.templatetags.fragments import CSRF_PLACEHOLDER
 from summaries import selectors as summary_selectors
-from summaries.models import Summary
+from summaries.models import Summary, Vote
 from users.models import User
 
 
@@ -160,17 +165,33 @@ def _card_variant(summary, user, *, own_threads: set[int], viewer_is_author: boo
     return "reader"
 
 
-def _summary_cards(request, paper, claims, viewer_is_author):
-    """Return a page of the paper's public summaries, best first, their cards and the
-    first one's image.
+def _vote_form(summary, user, holes: Holes, *, viewer_is_author: bool) -> str:
+    """A summary's vote form with its current score; for a signed-in reader other than
+    its writer, a hole with one rendering per vote they may have cast."""
+
+    def form(my_vote: int) -> str:
+        summary.my_vote = my_vote
+        summary.viewer_is_author = viewer_is_author
+        context = {"summary": summary, "user": user, "csrf_token": CSRF_PLACEHOLDER}
+        return render_to_string("includes/_vote.html", context)
+
+    if not user.is_authenticated or summary.writer_id == user.pk:
+        return form(0)  # the score alone
+    return holes.add("vote", summary.pk, {vote: form(vote) for vote in (-1, 0, 1)})
+
+
+def _summary_cards(request, paper, claims, reader: "_Reader", holes: Holes):
+    """Return a page of the paper's public summaries, best first: the page, its cards,
+    the first one's image, and whether a card is this reader's own.
 
     Each card (the summary with its author responses and comment thread) is kept whole,
     per variant, under the versions of everything it shows (shortscience.cache pieces).
     Only the summaries whose cards are not kept are loaded in full; the others cost a
     row without their text. The vote form, the one personal part of a shared card, is
-    rendered for each request, with the summary's current score.
+    a hole (shortscience.holes) with the summary's current score.
     """
     user = request.user
+    viewer_is_author = reader.is_author(claims)
     every = list(
         Summary.objects.public()
         .filter(paper=paper)
@@ -180,13 +201,7 @@ def _summary_cards(request, paper, claims, viewer_is_author):
     )
     page = paginate(request, every, SUMMARIES_PER_PAGE)
     shown = list(page.object_list)
-    own_threads: set[int] = set()
-    if user.is_authenticated and shown:
-        own_threads = set(
-            Comment.objects.filter(summary__in=shown, writer=user).values_list(
-                "summary_id", flat=True
-            )
-        )
+    own_threads = reader.own_threads([s.pk for s in shown])
     variants = {
         s.pk: _card_variant(
             s, user, own_threads=own_threads, viewer_is_author=viewer_is_author
@@ -215,10 +230,10 @@ def _summary_cards(request, paper, claims, viewer_is_author):
             loaded, known={paper.pk: {claim.user_id for claim in claims}}
         )
         shown = [full.get(s.pk, s) for s in shown]
-    # Before the cards render: an author's own card shows their endorsement and response.
-    summary_selectors.attach_my_votes(
-        shown, user, authored={paper.pk} if viewer_is_author else set()
-    )
+    if viewer_is_author:
+        # Before the cards render: an author's own card shows their endorsement and
+        # response.
+        summary_selectors.attach_my_votes(shown, user, authored={paper.pk})
     if loaded:
         # Each card about to render reads the versions of what it shows: declare them
         # all first and read them in one round trip.
@@ -241,16 +256,14 @@ def _summary_cards(request, paper, claims, viewer_is_author):
             }
 
         cards[summary.pk] = piece_render(keys.get(summary.pk), piece)
-    html = []
-    for summary in shown:
-        vote = render_to_string(
-            "includes/_vote.html",
-            {"summary": summary, "user": user, "csrf_token": CSRF_PLACEHOLDER},
+    html = [
+        cards[summary.pk]["html"].replace(
+            CARD_VOTE,
+            _vote_form(summary, user, holes, viewer_is_author=viewer_is_author),
+            1,
         )
-        html.append(cards[summary.pk]["html"].replace(CARD_VOTE, vote, 1))
-    # The template puts the request's CSRF token in (fragments.with_csrf), asking for it
-    # only where a form is shown: that keeps the page out of the page cache.
-    joined = "".join(html)
+        for summary in shown
+    ]
     image = cards[shown[0].pk].get("image", "") if shown else ""
     # The cards' own versions were declared by pieces_get or piece_render.
     for summary in shown:
@@ -258,27 +271,109 @@ def _summary_cards(request, paper, claims, viewer_is_author):
         cache_depends("user", summary.writer_id)  # the follow buttons
     # The order (which summaries a page holds) and the vote forms.
     cache_depends("score", *(summary.pk for summary in every))
+    own = viewer_is_author or None in variants.values()
     # The cards were rendered by the site's own templates, escaped as they render.
-    return page, mark_safe(joined), image  # noqa: S308  # nosec B308 B703
+    return page, mark_safe("".join(html)), image, own  # noqa: S308  # nosec B308 B703
 
 
-def paper_detail(request, pk: int):
+class _Reader:
+    """What a paper's page shows of the request's own reader, each read at most once,
+    with one small query, and only when the page has a part that needs it."""
+
+    def __init__(self, request) -> None:
+        self.request = request
+        self.user = request.user
+        self.signed_in = self.user.is_authenticated
+        self._threads: dict[tuple[int, ...], set[int]] = {}
+
+    def is_author(self, claims) -> bool:
+        return self.signed_in and any(c.user_id == self.user.pk for c in claims)
+
+    def own_threads(self, summary_ids: list[int]) -> set[int]:
+        """The summaries among these that the reader commented on."""
+        if not self.signed_in or not summary_ids:
+            return set()
+        ids = tuple(summary_ids)
+        if ids not in self._threads:
+            self._threads[ids] = set(
+                Comment.objects.filter(summary__in=ids, writer=self.user).values_list(
+                    "summary_id", flat=True
+                )
+            )
+        return self._threads[ids]
+
+    def needs_own_page(self, page: dict) -> bool:
+        """Whether a page kept for every signed-in reader misses something of this
+        reader's (their own summary or comment, claimed authorship, moderation)."""
+        user = self.user
+        return self.signed_in and bool(
+            user.pk in page["claimants"]
+            or user.pk in page["writers"]
+            or user.may_moderate
+            or self.own_threads(page["summaries"])
+        )
+
+    def picker(self, holes: list[Hole]):
+        """Return pick(hole) -> this reader's rendering of a hole (shortscience.holes)."""
+        user = self.user
+        found: dict[int, int] | None = None
+
+        def votes() -> dict[int, int]:
+            nonlocal found
+            if found is None:
+                ids = [hole["id"] for hole in holes if hole["kind"] == "vote"]
+                found = dict(
+                    Vote.objects.filter(user=user, summary_id__in=ids).values_list(
+                        "summary_id", "value"
+                    )
+                )
+            return found
+
+        def pick(hole: Hole) -> str:
+            kind, states = hole["kind"], hole["states"]
+            if kind == "vote":
+                return states[votes().get(hole["id"], 0)]
+            if kind == "follow":
+                return states[tuple(hole["id"]) in followed_by(self.request)]
+            if kind == "request":
+                return states[
+                    SummaryRequest.objects.filter(
+                        user=user, paper_id=hole["id"]
+                    ).exists()
+                ]
+            if kind == "write":
+                mine = summary_selectors.summary_for(
+                    paper=hole["id"], writer=user, text=False
+                )
+                if mine is None:
+                    return states["write"]
+                return render_to_string(
+                    "includes/_write_cta.html", {"my_summary": mine}
+                )
+            raise ValueError(f"no such hole on a paper's page: {kind}")
+
+        return pick
+
+
+def _paper_page(request, pk: int, reader: _Reader, number: int) -> dict:
+    """Render a paper's page for keeping: its title, head lines and body, the body with
+    holes where it shows something of the reader's own (shortscience.holes)."""
     cache_depends("paper", pk)
-    cache_depends("paper-summaries", pk)
+    cache_depends("paper-summaries", pk)  # which summaries it lists
     try:
         paper = paper_selectors.paper_get(pk=pk)
     except Paper.DoesNotExist as exc:
         raise Http404("No such paper.") from exc
     claims = list(author_selectors.claim_list_for_paper(paper=paper))
-    viewer_is_author = any(claim.user_id == request.user.pk for claim in claims)
-    summary_page, cards, image = _summary_cards(
-        request, paper, claims, viewer_is_author
+    holes = Holes()
+    summary_page, cards, image, own = _summary_cards(
+        request, paper, claims, reader, holes
     )
-    my_summary = None
-    if request.user.is_authenticated:
-        my_summary = summary_selectors.summary_for(
-            paper=paper, writer=request.user, text=False
-        )
+    write_cta: str = render_to_string(
+        "includes/_write_cta.html", {"paper_id": paper.pk}
+    )
+    if reader.signed_in:
+        write_cta = holes.add("write", paper.pk, {"write": write_cta})
     citing = list(
         summary_selectors.summary_list_citing(paper=paper).defer(
             *summary_selectors.SUMMARY_TEXT
@@ -288,23 +383,72 @@ def paper_detail(request, pk: int):
     cache_depends("paper-authors", paper.pk)
     cache_depends("user", *(claim.user_id for claim in claims))
     _shows_summaries(citing)
-    return render(
-        request,
-        "paper_detail.html",
-        {
-            "paper": paper,
-            "summary_page": summary_page,
-            "cards": cards,
-            "summary_image": image,
-            "my_summary": my_summary,
-            "citing": citing,
-            "claims": claims,
-            "claimed_authors": {c.author_id for c in claims if c.author_id},
-            "viewer_is_author": viewer_is_author,
-            # Called by the paper-head fragment only when it renders (not on a hit).
-            "code_links": partial(community_selectors.paper_links_shown, paper=paper),
-        },
-    )
+    context = {
+        "paper": paper,
+        "summary_page": summary_page,
+        "cards": cards,
+        "summary_image": image,
+        "write_cta": mark_safe(write_cta),  # noqa: S308  # nosec B308 B703
+        "citing": citing,
+        "claims": claims,
+        "claimed_authors": {c.author_id for c in claims if c.author_id},
+        "viewer_is_author": reader.is_author(claims),
+        # Called by the paper-head fragment only when it renders (not on a hit).
+        "code_links": partial(community_selectors.paper_links_shown, paper=paper),
+        # Forms hold a placeholder the response puts its own token in for.
+        "csrf_token": CSRF_PLACEHOLDER,
+        "holes": holes,
+        # Where forms send their reader back: not any one request's query string.
+        "next_path": paper.get_absolute_url()
+        + (f"?page={number}" if number > 1 else ""),
+    }
+    body = render_to_string("includes/_paper_body.html", context, request=request)
+    return {
+        "title": paper.title,
+        "description": truncatewords(paper.abstract, 40),
+        "head": render_to_string("includes/_paper_head.html", context, request=request),
+        "parts": Holes.split(body),
+        "holes": holes.items,
+        "summaries": [s.pk for s in summary_page.object_list],
+        "writers": [s.writer_id for s in summary_page.object_list],
+        "claimants": [claim.user_id for claim in claims],
+        "personal": own,
+    }
+
+
+def paper_detail(request, pk: int):
+    """A paper with a page of its summaries.
+
+    The page is kept whole per variant (signed out, or any signed-in reader) and page
+    of summaries, under the versions of everything it shows; a signed-in reader's own
+    parts (vote and follow states, a request, the link to their summary) are holes
+    filled for each request. A reader with a card or claim of their own on the page
+    gets a page rendered for them alone.
+    """
+    reader = _Reader(request)
+    raw = request.GET.get("page", "1")
+    number = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    key = None
+    # Pages past the anonymous limit go through paginate, which decides who sees them.
+    if number <= settings.ANONYMOUS_MAX_PAGE:
+        variant = "reader" if reader.signed_in else "signed-out"
+        key = f"paper-page:{pk}:{variant}:{number}"
+        kept = pieces_get({key: key}).get(key)
+        if kept is not None and not reader.needs_own_page(kept):
+            return _paper_response(request, kept, reader)
+    page = piece_render(key, partial(_paper_page, request, pk, reader, number))
+    return _paper_response(request, page, reader)
+
+
+def _paper_response(request, page: dict, reader: _Reader):
+    body = fill(page["parts"], page["holes"], reader.picker(page["holes"]))
+    # All rendered by the site's own templates, escaped as they rendered.
+    context = {
+        "page": page,
+        "head": mark_safe(page["head"]),  # noqa: S308  # nosec B308 B703
+        "body": mark_safe(body),  # noqa: S308  # nosec B308 B703
+    }
+    return render(request, "paper_detail.html", context)
 
 
 def summary_detail(request, pk: int):

@@ -152,7 +152,8 @@ def cache_touch(kind: str, *ids: object) -> None:
     "venue-papers" (what a venue's coverage counts count), "venue-year" ("<venue
     id>:<year>": which papers a venue-year lists), "year-papers", "keyword-papers",
     "list", "paper-authors" (a paper's claimed authors), "summary-voice" (a summary's
-    author responses). The versions move
+    author responses), "summary-requests" (how many readers asked for a summary of a
+    paper). The versions move
     at once and again after the transaction commits, so a page rendered from the data
     before the commit is never kept.
     """
@@ -556,7 +557,10 @@ def pieces_get(keys: Mapping[object, str]) -> dict[object, dict]:
 
 def piece_render(key: str | None, render_piece: Callable[[], dict]) -> dict:
     """Render a piece (`render_piece()` returns {"html": ..., and anything else to keep})
-    while recording what it shows, and keep it under `key` (None: do not keep it)."""
+    while recording what it shows, and keep it under `key` (None: do not keep it).
+
+    A piece that turned out to hold something of one reader's own (it says
+    `"personal": True`) is returned and not kept."""
     render = _rendering.get()
     if render is None:
         return render_piece()
@@ -567,7 +571,7 @@ def piece_render(key: str | None, render_piece: Callable[[], dict]) -> dict:
     finally:
         shown = render.deps
         render.deps = outer | shown
-    if key is None:
+    if key is None or piece.get("personal"):
         return piece
     try:
         versions = _fragment_versions(render, sorted(shown))
