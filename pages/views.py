@@ -374,11 +374,7 @@ def _paper_page(request, pk: int, reader: _Reader, number: int) -> dict:
     )
     if reader.signed_in:
         write_cta = holes.add("write", paper.pk, {"write": write_cta})
-    citing = list(
-        summary_selectors.summary_list_citing(paper=paper).defer(
-            *summary_selectors.SUMMARY_TEXT
-        )[:20]
-    )
+    citing = list(summary_selectors.summary_list_citing(paper=paper)[:20])
     cache_depends("venue", paper.venue_id)
     cache_depends("paper-authors", paper.pk)
     cache_depends("user", *(claim.user_id for claim in claims))

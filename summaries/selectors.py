@@ -14,7 +14,7 @@ from authors.models import AuthorClaim
 from authors.selectors import claimed_authors_by_paper
 from papers.models import Authorship
 
-from .models import AuthorResponse, Endorsement, Summary
+from .models import AuthorResponse, Citation, Endorsement, Summary
 
 
 def _endorsement_count() -> Coalesce:
@@ -169,18 +169,31 @@ def attach_author_marks(summaries, *, known: dict[int, set[int]] | None = None) 
 
 
 def summary_list_citing(*, paper) -> QuerySet[Summary]:
-    """Return public summaries that cite a paper (by arXiv id, DOI or a link to its page)."""
-    keys = Q(citations__kind="paper", citations__value=str(paper.pk))
+    """Return public summaries that cite a paper (by arXiv id, DOI or a link to its page),
+    with the writer's name and the cited-from paper's title (a line each on its page)."""
+    keys = Q(kind="paper", value=str(paper.pk))
     if paper.arxiv_id:
-        keys |= Q(citations__kind="arxiv", citations__value=paper.arxiv_id)
+        keys |= Q(kind="arxiv", value=paper.arxiv_id)
     if paper.doi:
-        keys |= Q(citations__kind="doi", citations__value=paper.doi)
+        keys |= Q(kind="doi", value=paper.doi)
+    # A summary citing the paper twice is listed once, without a DISTINCT over its rows.
+    citing = Citation.objects.filter(keys).values("summary_id")
     return (
         Summary.objects.public()
-        .filter(keys)
+        .filter(pk__in=citing)
         .exclude(paper=paper)
         .select_related("writer", "paper")
-        .distinct()
+        .only(
+            "pk",
+            "paper",
+            "writer",
+            "is_anonymous",
+            "score",
+            "published_at",
+            "paper__title",
+            "writer__username",
+            "writer__display_name",
+        )
         .order_by("-score", "-published_at")
     )
 
