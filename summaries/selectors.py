@@ -123,6 +123,15 @@ def with_authors_voice_counts(qs: QuerySet[Summary]) -> QuerySet[Summary]:
     )
 
 
+def _no_rows(queryset: QuerySet) -> QuerySet:
+    """An empty queryset already evaluated, as a prefetch leaves one: reading it builds
+    no SQL (a bare .none() compiles its query on each first read)."""
+    empty = queryset.none()
+    empty._result_cache = []
+    empty._prefetch_done = True  # type: ignore[attr-defined]
+    return empty
+
+
 def attach_authors_voice(summaries) -> None:
     """Load the endorsements and author responses of the summaries that have any.
 
@@ -145,7 +154,8 @@ def attach_authors_voice(summaries) -> None:
             prefetch_related_objects(some, Prefetch(name, queryset=queryset))
         for summary in summaries:
             cache = summary.__dict__.setdefault("_prefetched_objects_cache", {})
-            cache.setdefault(name, queryset.none())
+            if name not in cache:
+                cache[name] = _no_rows(queryset)
 
 
 def attach_author_marks(summaries, *, known: dict[int, set[int]] | None = None) -> None:
