@@ -421,6 +421,11 @@ def wanted_list(
     return Page(items=rows, next_cursor=next_cursor)
 
 
+def request_asked(*, paper_id: int, user: User) -> bool:
+    """Whether `user` asked for a summary of the paper."""
+    return SummaryRequest.objects.filter(paper_id=paper_id, user_id=user.pk).exists()
+
+
 def request_state(*, paper: Paper, user: User | None) -> dict:
     """Return {"count": readers who asked for a summary, "mine": whether `user` did}."""
     mine = (

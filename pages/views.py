@@ -17,7 +17,6 @@ from comments.models import Comment
 from comments.selectors import thread_order
 from community import selectors as community_selectors
 from discovery import selectors as discovery_selectors
-from discovery.models import SummaryRequest
 from discovery.selectors import followed_by
 from feeds.templatetags.sharing import summary_image
 from lists import selectors as list_selectors
@@ -35,7 +34,7 @@ from shortscience.holes import Hole, Holes, fill
 from shortscience.pagination import paginate
 from shortscience.templatetags.fragments import CSRF_PLACEHOLDER
 from summaries import selectors as summary_selectors
-from summaries.models import Summary, Vote
+from summaries.models import Summary
 from users.models import User
 
 
@@ -322,11 +321,7 @@ class _Reader:
             nonlocal found
             if found is None:
                 ids = [hole["id"] for hole in holes if hole["kind"] == "vote"]
-                found = dict(
-                    Vote.objects.filter(user=user, summary_id__in=ids).values_list(
-                        "summary_id", "value"
-                    )
-                )
+                found = summary_selectors.my_votes(user, ids)
             return found
 
         def pick(hole: Hole) -> str:
@@ -337,9 +332,11 @@ class _Reader:
                 return states[tuple(hole["id"]) in followed_by(self.request)]
             if kind == "request":
                 return states[
-                    SummaryRequest.objects.filter(
-                        user=user, paper_id=hole["id"]
-                    ).exists()
+                    bool(
+                        discovery_selectors.request_asked(
+                            paper_id=hole["id"], user=user
+                        )
+                    )
                 ]
             if kind == "write":
                 mine = summary_selectors.summary_for(

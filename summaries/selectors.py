@@ -69,20 +69,25 @@ def summary_list_for_writer(*, writer, include_anonymous: bool) -> QuerySet[Summ
     return _with_paper(qs).order_by("-published_at", "-pk")
 
 
+def my_votes(user, summary_ids) -> dict[int, int]:
+    """Return {summary id: 1 or -1} for the user's votes among these summaries."""
+    from .models import Vote
+
+    return dict(
+        Vote.objects.filter(user=user, summary_id__in=summary_ids).values_list(
+            "summary_id", "value"
+        )
+    )
+
+
 def attach_my_votes(summaries, user, *, authored: set[int] | None = None) -> None:
     """Set `my_vote` (1, -1 or 0) on each summary for the viewing user, and
     `viewer_is_author` (the viewer is a claimed author of its paper: their vote is
     recorded but not counted), in two queries, or one when `authored` (the ids of the
     papers the viewer is a claimed author of, among these) is known."""
-    from .models import Vote
-
     votes = {}
     if user.is_authenticated and summaries:
-        votes = dict(
-            Vote.objects.filter(user=user, summary__in=summaries).values_list(
-                "summary_id", "value"
-            )
-        )
+        votes = my_votes(user, [s.pk for s in summaries])
         if authored is None:
             authored = set(
                 AuthorClaim.objects.approved()
