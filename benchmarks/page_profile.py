@@ -124,7 +124,10 @@ def measure(
         print(f"    {float(q['time']) * 1000:7.1f} ms  {q['sql'][:300]}")
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(35)
+        stats = pstats.Stats(profiler, stream=out).sort_stats(sort)
+        stats.print_stats(35)
+        if os.environ.get("PAGE_PROFILE_CALLEES"):
+            stats.print_callees(os.environ["PAGE_PROFILE_CALLEES"])
         print(out.getvalue())
     return percentile(cpu, 50)
 

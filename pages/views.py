@@ -35,19 +35,21 @@ from shortscience.pagination import paginate
 from shortscience.templatetags.fragments import CSRF_PLACEHOLDER
 from summaries import selectors as summary_selectors
 from summaries.models import Summary
-from users.models import User
+from users.models import User, byline_deferred
 
 
 def _with_comments(qs):
     """Add the writer and comments a full summary shows, and count its endorsements and
     author responses (loaded by summary_selectors.attach_authors_voice)."""
     return summary_selectors.with_authors_voice_counts(
-        qs.select_related("writer").prefetch_related(
+        qs.select_related("writer")
+        .defer(*byline_deferred("writer"))
+        .prefetch_related(
             Prefetch(
                 "comments",
-                queryset=Comment.objects.select_related("writer").order_by(
-                    "created_at", "pk"
-                ),
+                queryset=Comment.objects.select_related("writer")
+                .defer(*byline_deferred("writer"))
+                .order_by("created_at", "pk"),
             )
         )
     )
@@ -195,7 +197,7 @@ def _summary_cards(request, paper, claims, reader: "_Reader", holes: Holes):
         Summary.objects.public()
         .filter(paper=paper)
         .select_related("writer")
-        .defer(*summary_selectors.SUMMARY_TEXT)
+        .defer(*summary_selectors.SUMMARY_TEXT, *byline_deferred("writer"))
         .order_by("-score", "published_at", "pk")
     )
     page = paginate(request, every, SUMMARIES_PER_PAGE)

@@ -76,3 +76,18 @@ class User(AbstractUser):
 
     def get_absolute_url(self):
         return reverse("user-detail", kwargs={"username": self.username})
+
+
+# What a byline shows of a user: its name (public_name), the link to its profile
+# (get_absolute_url) and whether there is one (has_public_profile).
+BYLINE_FIELDS = frozenset({"id", "username", "display_name", "is_active"})
+
+
+def byline_deferred(relation: str) -> list[str]:
+    """The user columns no byline shows, reached through `relation` ("writer"), for
+    QuerySet.defer(): pages naming many writers leave the rest in the table."""
+    return [
+        f"{relation}__{field.name}"
+        for field in User._meta.concrete_fields
+        if field.name not in BYLINE_FIELDS
+    ]
