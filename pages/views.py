@@ -363,7 +363,11 @@ def _paper_page(request, pk: int, reader: _Reader, number: int) -> dict:
         paper = paper_selectors.paper_get(pk=pk)
     except Paper.DoesNotExist as exc:
         raise Http404("No such paper.") from exc
-    claims = list(author_selectors.claim_list_for_paper(paper=paper))
+    claims = list(
+        author_selectors.claim_list_for_paper(paper=paper).defer(
+            *byline_deferred("user")
+        )
+    )
     holes = Holes()
     summary_page, cards, image, own = _summary_cards(
         request, paper, claims, reader, holes

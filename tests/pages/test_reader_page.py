@@ -130,3 +130,16 @@ def test_a_request_for_a_summary_shows_at_once_to_every_reader():
     assert "<strong>1</strong> reader asked" in theirs
     assert "Withdraw my request" not in theirs
     assert "Withdraw my request" in signed_in(asker).get(url).content.decode()
+
+
+def test_a_paper_page_reads_of_its_writers_only_what_their_bylines_show(page):
+    paper, first, _ = page
+    comment_create(summary=first, writer=UserFactory(), body="A question.")
+    with CaptureQueriesContext(connection) as queries:
+        html = Client().get(paper.get_absolute_url()).content.decode()
+    assert first.writer.public_name in html and "A question." in html
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    for column in ("password", "email", "bio", "reputation"):
+        assert f'"users_user"."{column}"' not in sql, [
+            q["sql"][:150] for q in queries.captured_queries if column in q["sql"]
+        ]
