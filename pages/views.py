@@ -31,7 +31,7 @@ from shortscience.cache import (
     versions_read_ahead,
 )
 from shortscience.holes import Hole, Holes, fill
-from shortscience.pagination import paginate
+from shortscience.pagination import page_asked, paginate
 from shortscience.templatetags.fragments import CSRF_PLACEHOLDER
 from summaries import selectors as summary_selectors
 from summaries.models import Summary
@@ -425,8 +425,7 @@ def paper_detail(request, pk: int):
     gets a page rendered for them alone.
     """
     reader = _Reader(request)
-    raw = request.GET.get("page", "1")
-    number = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    number = page_asked(request)  # as paginate reads it
     key = None
     # Pages past the anonymous limit go through paginate, which decides who sees them.
     if number <= settings.ANONYMOUS_MAX_PAGE:

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from shortscience.cache import cache_depends, piece_render, pieces_get
-from shortscience.pagination import paginate
+from shortscience.pagination import page_asked, paginate
 from shortscience.queue import enqueue
 
 from . import selectors, services
@@ -55,11 +55,11 @@ def _paper_rows(
     for the list's queryset and loads its page.
     `empty_404`: answer 404 with this message when the page lists no paper.
     """
-    number = request.GET.get("page", "1")
+    number = page_asked(request)  # as paginate reads it
     key = None
     # Pages past the anonymous limit go through paginate, which decides who sees them.
-    if number.isdigit() and 0 < int(number) <= settings.ANONYMOUS_MAX_PAGE:
-        key = f"rows:{name}:{decision}:{show_venue:d}:{int(number)}"
+    if number <= settings.ANONYMOUS_MAX_PAGE:
+        key = f"rows:{name}:{decision}:{show_venue:d}:{number}"
         kept = pieces_get({key: key}).get(key)
         if kept is not None:
             # Rendered by the site's own template, escaped as it rendered.

@@ -23,16 +23,19 @@ from django.http import Http404
 MAX_CURSOR_LENGTH = 200
 
 
+def page_asked(request) -> int:
+    """The page number ?page= names: 1 when it is not a positive number."""
+    try:
+        number = int(request.GET.get("page", "1"))
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)
+
+
 def paginate(request, object_list, per_page: int = 20) -> Page:
     """Return the page named by ?page=; page 1 when it is not a number, 404 past the end."""
     paginator = Paginator(object_list, per_page)
-    raw = request.GET.get("page", "1")
-    try:
-        number = int(raw)
-    except (TypeError, ValueError):
-        number = 1
-    if number < 1:
-        number = 1
+    number = page_asked(request)
     limit = settings.ANONYMOUS_MAX_PAGE
     user = getattr(request, "user", None)
     if number > limit and not (user and user.is_authenticated):

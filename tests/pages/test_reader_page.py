@@ -143,3 +143,14 @@ def test_a_paper_page_reads_of_its_writers_only_what_their_bylines_show(page):
         assert f'"users_user"."{column}"' not in sql, [
             q["sql"][:150] for q in queries.captured_queries if column in q["sql"]
         ]
+
+
+@pytest.mark.parametrize("asked", ["²", "٢", "abc", "-1", "9" * 5000])
+def test_a_page_number_python_cannot_read_as_a_page_is_the_first_page(page, asked):
+    paper, first, _ = page
+    venue_year = reverse("papers:venue-year", args=[paper.venue.slug, paper.year])
+    for client in (Client(), signed_in(UserFactory())):
+        for url in (paper.get_absolute_url(), venue_year):
+            response = client.get(url, {"page": asked})
+            # "٢" is an Arabic-Indic two: a second page, which these lists do not have.
+            assert response.status_code == (404 if asked == "٢" else 200), url
