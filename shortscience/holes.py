@@ -57,5 +57,8 @@ def fill(parts: list[str], holes: list[Hole], pick: Callable[[Hole], str]) -> st
     """Join kept parts (Holes.split) with each hole's rendering for this reader."""
     out = list(parts)
     for i in range(1, len(out), 2):
-        out[i] = pick(holes[int(out[i])])
+        number = int(out[i])
+        # A marker no hole registered can only come from stored text holding NUL
+        # characters (which Postgres refuses but SQLite keeps): it stands for nothing.
+        out[i] = pick(holes[number]) if number < len(holes) else ""
     return "".join(out)

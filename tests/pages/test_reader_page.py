@@ -36,6 +36,8 @@ def test_holes_cut_a_rendering_at_its_markers_and_fill_them_per_reader():
     assert parts == ["<p>a", "0", "b", "1", "c</p>"]
     picked = fill(parts, holes.items, lambda h: h["states"].get(1, h["kind"]))
     assert picked == "<p>aupbxc</p>"
+    # A marker nobody registered (text holding NUL characters) stands for nothing.
+    assert fill(Holes.split("a\x00hole:7\x00b"), holes.items, str) == "ab"
 
 
 @pytest.fixture
