@@ -17,7 +17,6 @@ from comments.models import Comment
 from comments.selectors import thread_order
 from community import selectors as community_selectors
 from discovery import selectors as discovery_selectors
-from discovery.selectors import followed_by
 from feeds.templatetags.sharing import summary_image
 from lists import selectors as list_selectors
 from papers import selectors as paper_selectors
@@ -331,7 +330,9 @@ class _Reader:
             if kind == "vote":
                 return states[votes().get(hole["id"], 0)]
             if kind == "follow":
-                return states[tuple(hole["id"]) in followed_by(self.request)]
+                return states[
+                    tuple(hole["id"]) in discovery_selectors.followed_by(self.request)
+                ]
             if kind == "request":
                 return states[
                     bool(

@@ -43,9 +43,6 @@ class Holes:
         """The rendered HTML cut at its markers: text, hole number, text, ..."""
         return _SPLIT.split(html)
 
-    def of(self, kind: str) -> list[Hole]:
-        return [hole for hole in self.items if hole["kind"] == kind]
-
 
 def holes_of(context) -> Holes | None:
     """The collector of the page being rendered for keeping, if it is one."""

@@ -14,10 +14,6 @@ from shortscience.holes import holes_of
 register = template.Library()
 
 
-def _pk(user) -> object:
-    return getattr(user, "pk", None)
-
-
 def _next(context) -> str:
     """Where a form sends its reader back: the page's own address (a page kept for every
     reader names it as `next_path`, without anybody's query string)."""
@@ -43,7 +39,9 @@ def follow_button(context, kind: str, target, label: str = ""):
         "label": label or str(target),
         "signed_in": signed_in,
         # Never on a page kept for every reader: the writer's own is rendered for them.
-        "is_self": kind == Follow.Kind.WRITER and signed_in and _pk(user) == target.pk,
+        "is_self": kind == Follow.Kind.WRITER
+        and signed_in
+        and getattr(user, "pk", None) == target.pk,
         "next": _next(context),
         "csrf_token": context.get("csrf_token"),
     }
